@@ -1,0 +1,54 @@
+# Two commands for a fresh clone: `make run` (demo on the sandbox) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEV_ENV := DEBUG=1
+
+.PHONY: run test install install-dev lint format messages benchmark worker clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Install, migrate, (re)load the demo studio and serve it at http://127.0.0.1:$(PORT)
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_demo
+	@echo "Portal: http://127.0.0.1:$(PORT)/s/demo/   Admin: http://127.0.0.1:$(PORT)/admin/ (admin / admin)"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole test suite (unit, contract, views and browser tests)
+test: install-dev
+	$(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Extract and compile translations (needs GNU gettext)
+messages: install
+	$(DEV_ENV) $(PY) manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
+
+## Background worker for emails when TASKS_MODE=database
+worker: install
+	$(PY) manage.py db_worker
+
+clean:
+	rm -rf $(VENV) staticfiles var

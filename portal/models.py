@@ -1,0 +1,173 @@
+"""What the portal stores itself: studios and their settings.
+
+Gym data lives upstream (the PerfectGym API); this is only what the API cannot hold.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.lib import crypto
+
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour like #0a7d5a."))
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def parse_origins(text: str) -> list[str]:
+    """Allowed embed origins, one per line (``https://www.studio.example``)."""
+    return [line.strip().rstrip("/") for line in text.splitlines() if line.strip()]
+
+
+def validate_origins(text: str) -> None:
+    for origin in parse_origins(text):
+        parts = urlsplit(origin)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.path or parts.query:
+            raise ValidationError(
+                _("%(origin)s is not an origin. Write scheme and host only, e.g. https://www.studio.example"),
+                params={"origin": origin},
+            )
+
+
+class Studio(models.Model):
+    class Mode(models.TextChoices):
+        SANDBOX = "sandbox", _("Sandbox (demo data, no real tenant)")
+        LIVE = "live", _("Live (a real PerfectGym tenant)")
+
+    class Language(models.TextChoices):
+        GERMAN = "de", _("German")
+        ENGLISH = "en", _("English")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in the address: /s/<slug>/"))
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone])
+    default_language = models.CharField(
+        _("default language"), max_length=5, choices=Language.choices, default=Language.GERMAN
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.SANDBOX)
+    api_base_url = models.URLField(
+        _("API base URL"),
+        blank=True,
+        help_text=_("For live mode, e.g. https://yourtenant.open-api.perfectgym.com (no trailing slash)."),
+    )
+    api_key_encrypted = models.TextField(editable=False, blank=True, default="")
+    brand_colour = models.CharField(_("brand colour"), max_length=7, default="#0a7d5a", validators=[HEX_COLOUR])
+    logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
+    logo_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    allowed_embed_origins = models.TextField(
+        _("allowed embed origins"),
+        blank=True,
+        validators=[validate_origins],
+        help_text=_("Websites that may show the portal in an iframe, one origin per line."),
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    privacy_policy_url = models.URLField(_("privacy policy URL"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    # Fault injection for the sandbox (ignored in live mode).
+    sandbox_latency_ms = models.PositiveIntegerField(_("sandbox: added latency (ms)"), default=0)
+    sandbox_error_rates = models.JSONField(
+        _("sandbox: error rates"),
+        default=dict,
+        blank=True,
+        help_text=_('Share of requests answered with an error, e.g. {"500": 0.01, "503": 0.05, "429": 0.01}.'),
+    )
+    sandbox_timeout_rate = models.FloatField(_("sandbox: timeout rate"), default=0.0)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("studio")
+        verbose_name_plural = _("studios")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.api_base_url:
+            self.api_base_url = self.api_base_url.rstrip("/")
+        if self.mode == self.Mode.LIVE:
+            if not self.api_base_url:
+                raise ValidationError({"api_base_url": _("A live studio needs its tenant's API base URL.")})
+            if not self.api_base_url.startswith("https://"):
+                raise ValidationError({"api_base_url": _("The PerfectGym API is only reachable over HTTPS.")})
+        rates = self.sandbox_error_rates or {}
+        if not isinstance(rates, dict) or any(
+            str(k) not in ("500", "503", "429") or not isinstance(v, (int, float)) or not 0 <= v <= 1
+            for k, v in rates.items()
+        ):
+            raise ValidationError({"sandbox_error_rates": _("Use statuses 500, 503, 429 with shares from 0 to 1.")})
+        if not 0 <= self.sandbox_timeout_rate <= 1:
+            raise ValidationError({"sandbox_timeout_rate": _("Use a share from 0 to 1.")})
+
+    # --- API key: write-only, encrypted at rest -------------------------------
+    def set_api_key(self, raw_key: str) -> None:
+        self.api_key_encrypted = crypto.encrypt(raw_key.strip()) if raw_key.strip() else ""
+
+    @property
+    def api_key(self) -> str:
+        return crypto.decrypt(self.api_key_encrypted) if self.api_key_encrypted else ""
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self.api_key_encrypted)
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.mode == self.Mode.SANDBOX
+
+    @property
+    def embed_origins(self) -> list[str]:
+        return parse_origins(self.allowed_embed_origins)
+
+    @property
+    def brand_text_colour(self) -> str:
+        """Black or white, whichever reads better on the brand colour (WCAG contrast)."""
+        return readable_text_colour(self.brand_colour)
+
+    @property
+    def brand_ink_colour(self) -> str:
+        """The brand colour itself where it reads on white (4.5:1), else a darkened version for links and text."""
+        return ink_on_white(self.brand_colour)
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(colour_a: str, colour_b: str) -> float:
+    la, lb = sorted((_relative_luminance(colour_a), _relative_luminance(colour_b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable_text_colour(background: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", background or ""):
+        return "#ffffff"
+    return "#000000" if contrast_ratio(background, "#000000") >= contrast_ratio(background, "#ffffff") else "#ffffff"
+
+
+def ink_on_white(colour: str) -> str:
+    """Darken ``colour`` until it has 4.5:1 contrast on white (text and links in the brand colour)."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour or ""):
+        return "#0a5c43"
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for _step in range(40):
+        candidate = f"#{r:02x}{g:02x}{b:02x}"
+        if contrast_ratio(candidate, "#ffffff") >= 4.5:
+            return candidate
+        r, g, b = int(r * 0.9), int(g * 0.9), int(b * 0.9)
+    return "#000000"

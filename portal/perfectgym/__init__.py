@@ -1,0 +1,1 @@
+"""The typed client for the PerfectGym Next (Magicline Open) API."""

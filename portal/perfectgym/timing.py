@@ -1,0 +1,32 @@
+"""Counting upstream calls per portal response (for the Server-Timing header)."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class UpstreamTimer:
+    calls: int = 0
+    total_ms: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, duration_ms: float) -> None:
+        with self._lock:  # calls may run concurrently in worker threads
+            self.calls += 1
+            self.total_ms += duration_ms
+
+    def header_value(self) -> str:
+        noun = "call" if self.calls == 1 else "calls"
+        return f'upstream;dur={self.total_ms:.1f};desc="{self.calls} {noun}"'
+
+
+current_timer: contextvars.ContextVar[UpstreamTimer | None] = contextvars.ContextVar("upstream_timer", default=None)
+
+
+def record_call(duration_ms: float) -> None:
+    timer = current_timer.get()
+    if timer is not None:
+        timer.record(duration_ms)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
+urlpatterns = [
+    path("", views.studio_list, name="studio-list"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("s/<slug:slug>/", views.studio_home, name="studio-home"),
+    path("s/<slug:slug>/logo", views.studio_logo, name="studio-logo"),
+    path("s/<slug:slug>/theme.css", views.studio_theme, name="studio-theme"),
+    path("", include("sandbox.urls")),
+]

@@ -1,0 +1,86 @@
+"""The portal's own pages: studio list, studio home, health check and error pages."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from portal.models import Studio
+from portal.services import studio_overview
+from portal.studios import studio_or_404
+
+
+@require_GET
+def studio_list(request: HttpRequest) -> HttpResponse:
+    studios = list(Studio.objects.filter(is_active=True))
+    if len(studios) == 1:
+        return redirect("studio-home", slug=studios[0].slug)
+    return render(request, "portal/studio_list.html", {"studios": studios})
+
+
+@require_GET
+def studio_home(request: HttpRequest, slug: str) -> HttpResponse:
+    studio = studio_or_404(request, slug)
+    overview = studio_overview(studio)
+    return render(request, "portal/studio_home.html", {"studio": studio, "overview": overview})
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def studio_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    studio = studio_or_404(request, slug)
+    if not studio.logo:
+        return HttpResponse(status=404)
+    return HttpResponse(bytes(studio.logo), content_type=studio.logo_content_type or "image/png")
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the process answers and the database is reachable."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001  (any database failure means "not healthy")
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors that could fail again: a plain render of the static page.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render({"request": request}), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "errors/csrf.html", status=403)
+
+
+@require_GET
+@cache_control(max_age=300, public=True)
+def studio_theme(request: HttpRequest, slug: str) -> HttpResponse:
+    """The studio's colours as CSS custom properties (a file, since the CSP forbids inline styles)."""
+    studio = studio_or_404(request, slug)
+    css = (
+        ":root{"
+        f"--brand:{studio.brand_colour};"
+        f"--brand-text:{studio.brand_text_colour};"
+        f"--brand-ink:{studio.brand_ink_colour};"
+        "}\n"
+    )
+    return HttpResponse(css, content_type="text/css; charset=utf-8")

@@ -1,0 +1,42 @@
+"""Create (or reset) the demo studio with its sandbox data. Safe to run again."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from portal.models import Studio
+from sandbox import demo
+
+DEMO_API_KEY = "demo-api-key"
+
+
+class Command(BaseCommand):
+    help = "Create or reset the demo studio 'demo' on the sandbox, with an admin login admin/admin."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-admin", action="store_true", help="Do not create the admin/admin login.")
+
+    def handle(self, *args, **options):
+        studio, created = Studio.objects.get_or_create(
+            slug="demo",
+            defaults={
+                "name": "Demo Fitness Berlin",
+                "mode": Studio.Mode.SANDBOX,
+                "timezone": "Europe/Berlin",
+                "default_language": "de",
+                "contact_email": "hallo@demo-fitness.example",
+                "privacy_policy_url": "https://demo-fitness.example/datenschutz",
+            },
+        )
+        studio.set_api_key(DEMO_API_KEY)
+        studio.mode = Studio.Mode.SANDBOX
+        studio.save()
+        demo.load(studio)
+        if not options["no_admin"]:
+            User = get_user_model()
+            user, _ = User.objects.get_or_create(username="admin", defaults={"email": "admin@localhost"})
+            user.is_staff = user.is_superuser = True
+            user.set_password("admin")
+            user.save()
+        self.stdout.write(self.style.SUCCESS(f"Demo studio '{studio.slug}' {'created' if created else 'reset'}."))

@@ -1,0 +1,151 @@
+"""The sandbox's front door, shared by the HTTP endpoint and the in-process adapter."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from portal.lib.crypto import DecryptionError
+from portal.models import Studio
+from sandbox import faults
+from sandbox.errors import ApiProblem
+from sandbox.router import SandboxRequest, resolve
+
+logger = logging.getLogger("sandbox")
+
+
+def _language(request: HttpRequest) -> str:
+    header = request.headers.get("Accept-Language", "")
+    code = header.split(",")[0].split(";")[0].strip().lower()[:2]
+    return code if code in ("de", "en") else "en"
+
+
+def _error(problem: ApiProblem, language: str) -> JsonResponse:
+    response = JsonResponse(problem.body(language), status=problem.status)
+    if problem.status == 429:
+        response["Retry-After"] = str(60 - int(time.time()) % 60)
+    return response
+
+
+def _key_problem(studio: Studio, sent_key: str) -> ApiProblem | None:
+    """401 for an unknown key, 403 for a key of another sandbox studio (wrong studio)."""
+    try:
+        if sent_key and sent_key == studio.api_key:
+            return None
+        if sent_key:
+            for other in Studio.objects.filter(mode=Studio.Mode.SANDBOX).exclude(pk=studio.pk):
+                if other.has_api_key and other.api_key == sent_key:
+                    return ApiProblem(403, "errormessage.permission.denied")
+    except DecryptionError:
+        pass
+    return ApiProblem(401, "errormessage.unauthorized")
+
+
+def _rate_limited(studio: Studio, method: str, template: str) -> bool:
+    """The API's rule: 1000 requests per minute per endpoint, then 429 for the rest of the minute."""
+    minute = int(time.time() // 60)
+    key = f"sandbox:rl:{studio.pk}:{method}:{template}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        count = 1
+    return count > settings.SANDBOX_RATE_LIMIT_PER_MINUTE
+
+
+def _parse_body(request: HttpRequest) -> tuple[object, dict]:
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/form-data"):
+        raw = request.POST.get("data")
+        if raw is None and "data" in request.FILES:
+            raw = request.FILES["data"].read().decode()
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            raise ApiProblem.validation("data", "The data part must be JSON") from None
+        files = {name: upload for name, upload in request.FILES.items() if name != "data"}
+        return data, files
+    if not request.body:
+        return None, {}
+    try:
+        return json.loads(request.body), {}
+    except ValueError:
+        raise ApiProblem.validation("body", "The body must be JSON") from None
+
+
+def dispatch(request: HttpRequest, slug: str, path: str) -> HttpResponse:
+    """Answer one API request for the sandbox studio ``slug``."""
+    studio = Studio.objects.filter(slug=slug, mode=Studio.Mode.SANDBOX, is_active=True).first()
+    if studio is None:
+        raise Http404("No sandbox studio here")
+    language = _language(request)
+    method = request.method or "GET"
+    path = "/" + path.lstrip("/")
+
+    problem = _key_problem(studio, request.headers.get("X-API-KEY", ""))
+    if problem:
+        return HttpResponse(status=problem.status) if method == "HEAD" else _error(problem, language)
+    if method == "HEAD":
+        return HttpResponse(status=200)
+
+    found = resolve(method, path)
+    if found is None:
+        return _error(ApiProblem.not_found("path"), language)
+    route, params = found
+    if _rate_limited(studio, method, route.template):
+        return _error(ApiProblem(429, "errormessage.rate.limit"), language)
+
+    plan = faults.plan_for(studio)
+    if plan.latency_ms:
+        time.sleep(plan.latency_ms / 1000)
+    if plan.error_status:
+        code = {429: "errormessage.rate.limit", 503: "errormessage.unavailable"}.get(
+            plan.error_status, "errormessage.internal"
+        )
+        return _error(ApiProblem(plan.error_status, code), language)
+    if plan.timeout and method == "GET":
+        return _timeout(HttpResponse(status=504))
+
+    try:
+        body, files = _parse_body(request)
+        ctx = SandboxRequest(
+            studio=studio,
+            method=method,
+            path=path,
+            query=dict(request.GET.items()),
+            body=body,
+            files=files,
+            language=language,
+        )
+        with transaction.atomic():
+            result = route.handler(ctx, **params)
+    except ApiProblem as exc:
+        response = _error(exc, language)
+    else:
+        response = HttpResponse(status=200) if result is None else JsonResponse(result, safe=False)
+    logger.debug("sandbox op=%s status=%s", route.operation_id, response.status_code)
+    # A write that "times out" has still happened: the caller must reconcile.
+    return _timeout(response) if plan.timeout else response
+
+
+def _timeout(response: HttpResponse) -> HttpResponse:
+    response.sandbox_timeout = True  # the in-process adapter raises ReadTimeout
+    return response
+
+
+@csrf_exempt
+def http_api(request: HttpRequest, slug: str, path: str) -> HttpResponse:
+    """``/sandbox/<slug>/v1/...`` over HTTP, for outside tools."""
+    if not settings.SANDBOX_HTTP_ENABLED:
+        raise Http404("The sandbox's HTTP endpoint is switched off")
+    response = dispatch(request, slug, "v1/" + path)
+    if getattr(response, "sandbox_timeout", False):
+        time.sleep(settings.UPSTREAM_READ_TIMEOUT + 1)
+    return response

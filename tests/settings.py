@@ -1,0 +1,25 @@
+"""Settings for the test suite: the production settings with test-only defaults.
+
+DATABASE_URL and REDIS_URL still come from the environment, so CI runs the same
+suite on SQLite and locmem and again on PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("EMAIL_MODE", "console")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("PORTAL_ENCRYPTION_KEY", "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=")
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests must never wait for backoff.
+UPSTREAM_BACKOFF_SECONDS = 0
+UPSTREAM_RETRY_AFTER_CAP_SECONDS = 0
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    # Each run gets its own key space on a shared Redis.
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
