@@ -1,0 +1,211 @@
+"""Staff admin for studios: write-only API key, logo upload and a connection test."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import escape, format_html
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Studio
+from portal.services import ConnectionResult, test_connection
+
+LOGO_MAX_BYTES = 200 * 1024
+
+
+def sniff_image_type(head: bytes) -> str | None:
+    """The content type from the file's first bytes; browsers trust it, so the name and header do not count."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _formfield(db_field: models.Field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")  # API and privacy URLs are HTTPS (Django 6's default)
+    return db_field.formfield(**kwargs)
+
+
+class StudioAdminForm(forms.ModelForm):
+    api_key = forms.CharField(
+        label=_("API key"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    clear_api_key = forms.BooleanField(label=_("Remove the stored API key"), required=False)
+    logo_upload = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_("PNG, JPEG or WebP, at most 200 KB. Shown in the header of every studio page."),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Studio
+        formfield_callback = _formfield
+        fields = (
+            "name",
+            "slug",
+            "is_active",
+            "default_language",
+            "timezone",
+            "contact_email",
+            "privacy_policy_url",
+            "mode",
+            "api_base_url",
+            "brand_colour",
+            "allowed_embed_origins",
+            "sandbox_latency_ms",
+            "sandbox_error_rates",
+            "sandbox_timeout_rate",
+        )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The admin renders help texts as HTML; "/s/<slug>/" would vanish as an unknown tag.
+        self.fields["slug"].help_text = escape(self.fields["slug"].help_text)
+        field = self.fields["api_key"]
+        if self.instance.pk and self.instance.has_api_key:
+            field.widget.attrs["placeholder"] = _("A key is stored (hidden)")
+            field.help_text = _(
+                "A key is stored. It is never shown again. Leave this empty to keep it, or enter a new key to "
+                "replace it."
+            )
+        else:
+            field.widget.attrs["placeholder"] = _("No key stored yet")
+            field.help_text = _(
+                "No key is stored yet. Paste the API key from the PerfectGym Open API settings; it is stored "
+                "encrypted and never shown again."
+            )
+        if not (self.instance.pk and self.instance.logo):
+            self.fields["remove_logo"].disabled = True
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return None
+        if upload.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The logo may be at most 200 KB (this file has %(size)d KB)."), params={"size": upload.size // 1024}
+            )
+        data = upload.read()
+        content_type = sniff_image_type(data[:16])
+        if content_type is None:
+            raise forms.ValidationError(_("Upload a PNG, JPEG or WebP image."))
+        return {"data": data, "content_type": content_type}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("api_key") and cleaned.get("clear_api_key"):
+            self.add_error("clear_api_key", _("Either enter a new key or remove the stored one, not both."))
+        if cleaned.get("logo_upload") and cleaned.get("remove_logo"):
+            self.add_error("remove_logo", _("Either upload a new logo or remove the current one, not both."))
+        return cleaned
+
+    def save(self, commit: bool = True) -> Studio:
+        studio: Studio = super().save(commit=False)
+        if self.cleaned_data.get("clear_api_key"):
+            studio.set_api_key("")
+        elif self.cleaned_data.get("api_key"):
+            studio.set_api_key(self.cleaned_data["api_key"])
+        logo = self.cleaned_data.get("logo_upload")
+        if logo:
+            studio.logo, studio.logo_content_type = logo["data"], logo["content_type"]
+        elif self.cleaned_data.get("remove_logo"):
+            studio.logo, studio.logo_content_type = None, ""
+        if commit:
+            studio.save()
+            self.save_m2m()
+        return studio
+
+
+def report_connection(modeladmin: admin.ModelAdmin, request: HttpRequest, studio: Studio, result: ConnectionResult):
+    level = messages.SUCCESS if result.ok else messages.ERROR
+    modeladmin.message_user(request, f"{studio.name}: {result.message}", level=level)
+
+
+@admin.register(Studio)
+class StudioAdmin(admin.ModelAdmin):
+    form = StudioAdminForm
+    change_form_template = "admin/portal/studio/change_form.html"
+    list_display = ("name", "slug", "mode", "key_is_set", "default_language", "is_active")
+    list_filter = ("mode", "is_active")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("current_logo",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["test_connection_action"]
+    fieldsets = (
+        (
+            _("Basics"),
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "is_active",
+                    "default_language",
+                    "timezone",
+                    "contact_email",
+                    "privacy_policy_url",
+                )
+            },
+        ),
+        (_("Connection"), {"fields": ("mode", "api_base_url", "api_key", "clear_api_key")}),
+        (_("Look"), {"fields": ("brand_colour", "current_logo", "logo_upload", "remove_logo")}),
+        (_("Embedding"), {"fields": ("allowed_embed_origins",)}),
+        (
+            _("Sandbox fault injection"),
+            {
+                "classes": ("collapse",),
+                "description": _("Only for sandbox studios: makes the stand-in API slow or failing on purpose."),
+                "fields": ("sandbox_latency_ms", "sandbox_error_rates", "sandbox_timeout_rate"),
+            },
+        ),
+    )
+
+    @admin.display(boolean=True, description=_("API key set"))
+    def key_is_set(self, studio: Studio) -> bool:
+        return studio.has_api_key
+
+    @admin.display(description=_("Current logo"))
+    def current_logo(self, studio: Studio):
+        if not studio.pk or not studio.logo:
+            return _("No logo")
+        url = reverse("studio-logo", kwargs={"slug": studio.slug})
+        return format_html('<img src="{}?v={}" alt="" height="48">', url, int(studio.updated_at.timestamp()))
+
+    @admin.action(description=_("Test connection"))
+    def test_connection_action(self, request: HttpRequest, queryset) -> None:
+        for studio in queryset:
+            report_connection(self, request, studio, test_connection(studio))
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/test-connection/",
+                self.admin_site.admin_view(self.test_connection_view),
+                name="portal_studio_test_connection",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def test_connection_view(self, request: HttpRequest, object_id: str):
+        """The change form's "Test connection" button (a POST: it calls out, so no prefetching links)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        studio = get_object_or_404(Studio, pk=object_id)
+        if not self.has_change_permission(request, studio):
+            raise PermissionDenied
+        report_connection(self, request, studio, test_connection(studio))
+        return HttpResponseRedirect(reverse("admin:portal_studio_change", args=[studio.pk]))

@@ -1,28 +1,222 @@
-"""Studio-wide reads used by the home page."""
+"""Studio-wide reads: the home page's overview and the staff's connection test."""
 
 from __future__ import annotations
 
+import enum
 import logging
-from dataclasses import dataclass
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, time
 
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+
+from portal.lib.crypto import DecryptionError
 from portal.models import Studio
 from portal.perfectgym import errors
-from portal.perfectgym.models import StudioInformation
+from portal.perfectgym.models import StudioInformation, StudioOpeningHours
 from portal.upstream import client_for
 from portal.user_messages import message_for
 
 logger = logging.getLogger("portal.services")
+
+WEEKDAY_INDEX = {
+    name: index
+    for index, name in enumerate(("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"))
+}
+
+
+# --- The studio home page ---------------------------------------------------------
+@dataclass(frozen=True)
+class OpeningHoursRow:
+    days: str
+    hours: str
+
+
+@dataclass(frozen=True)
+class Closure:
+    when: str  # "25. November 2026, 00:00 – 14:00" in the active language, studio time
+    reason: str
 
 
 @dataclass(frozen=True)
 class StudioOverview:
     information: StudioInformation | None
     problem: str | None = None
+    opening_hours: list[OpeningHoursRow] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
+    address_lines: list[str] = field(default_factory=list)
+    phone_href: str = ""
+    website: str = ""
+
+    @property
+    def website_label(self) -> str:
+        return re.sub(r"^https?://", "", self.website, flags=re.IGNORECASE).rstrip("/")
 
 
 def studio_overview(studio: Studio) -> StudioOverview:
-    """The studio's name, address and opening hours from the API, or a plain reason why not."""
+    """The studio's name, address and opening hours from the API, or a plain reason why not.
+
+    Call it with the visitor's language active: weekday names and times are formatted here.
+    """
     try:
-        return StudioOverview(information=client_for(studio).get_studio_information())
+        info = client_for(studio).get_studio_information()
     except errors.ApiError as exc:
         return StudioOverview(information=None, problem=message_for(exc))
+    return StudioOverview(
+        information=info,
+        opening_hours=[row for row in map(_opening_hours_row, info.public_opening_hours) if row],
+        closures=_upcoming_closures(info, zoneinfo.ZoneInfo(studio.timezone)),
+        address_lines=_address_lines(info),
+        phone_href=_phone_href(info.telephone or ""),
+        website=_safe_web_url(info.website or ""),
+    )
+
+
+def _weekday_name(code: str | None) -> str:
+    index = WEEKDAY_INDEX.get(code or "")
+    return str(WEEKDAYS[index]) if index is not None else ""
+
+
+def _format_time(value: str | None) -> str:
+    """``"07:00:00"`` in the active language's time format (07:00 in German, 7 a.m. in English)."""
+    if not value:
+        return ""
+    try:
+        parsed = time.fromisoformat(value)
+    except ValueError:
+        return ""
+    return formats.time_format(parsed, "TIME_FORMAT")
+
+
+def _opening_hours_row(hours: StudioOpeningHours) -> OpeningHoursRow | None:
+    first, last = _weekday_name(hours.day_of_week_from), _weekday_name(hours.day_of_week_to)
+    opens, closes = _format_time(hours.time_from), _format_time(hours.time_to)
+    if not first or not (opens and closes):
+        return None
+    days = first if not last or last == first else f"{first} – {last}"
+    return OpeningHoursRow(days=days, hours=f"{opens} – {closes}")
+
+
+def _upcoming_closures(info: StudioInformation, tz: zoneinfo.ZoneInfo) -> list[Closure]:
+    now = timezone.now()
+    closures = []
+    for item in sorted(info.closing_hours, key=lambda c: c.date_time_from or now):
+        if item.date_time_from is None or (item.date_time_to is not None and item.date_time_to < now):
+            continue
+        closures.append(Closure(when=_period(item.date_time_from, item.date_time_to, tz), reason=item.reason or ""))
+    return closures
+
+
+def _period(starts: datetime, ends: datetime | None, tz: zoneinfo.ZoneInfo) -> str:
+    starts = starts.astimezone(tz)
+    start_text = f"{formats.date_format(starts, 'DATE_FORMAT')}, {formats.time_format(starts, 'TIME_FORMAT')}"
+    if ends is None:
+        return start_text
+    ends = ends.astimezone(tz)
+    if ends.date() == starts.date():
+        return f"{start_text} – {formats.time_format(ends, 'TIME_FORMAT')}"
+    end_text = f"{formats.date_format(ends, 'DATE_FORMAT')}, {formats.time_format(ends, 'TIME_FORMAT')}"
+    return f"{start_text} – {end_text}"
+
+
+def _address_lines(info: StudioInformation) -> list[str]:
+    street = " ".join(part for part in (info.street, info.house_number) if part)
+    town = " ".join(part for part in (info.zip, info.city) if part)
+    return [line for line in (street, town) if line]
+
+
+def _phone_href(telephone: str) -> str:
+    digits = re.sub(r"[^\d+]", "", telephone)
+    return f"tel:{digits}" if len(digits.lstrip("+")) >= 3 else ""
+
+
+def _safe_web_url(url: str) -> str:
+    """Only http(s) links from upstream data: never ``javascript:`` or other schemes."""
+    url = url.strip()
+    if re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
+        return url
+    return ""
+
+
+# --- The staff's connection test -------------------------------------------------------
+class ConnectionStatus(enum.StrEnum):
+    OK = "ok"
+    NO_KEY = "no_key"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    UNAVAILABLE = "unavailable"
+    UNEXPECTED = "unexpected"
+
+    @property
+    def ok(self) -> bool:
+        return self is ConnectionStatus.OK
+
+
+@dataclass(frozen=True)
+class ConnectionResult:
+    status: ConnectionStatus
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status.ok
+
+
+def test_connection(studio: Studio) -> ConnectionResult:
+    """Check the studio's API key (HEAD) and read the studio information, in plain words for staff."""
+    try:
+        api_key = studio.api_key
+    except DecryptionError:
+        return ConnectionResult(
+            ConnectionStatus.NO_KEY,
+            _("The stored API key cannot be decrypted with the configured keys. Please enter the key again."),
+        )
+    if not api_key:
+        return ConnectionResult(ConnectionStatus.NO_KEY, _("No API key is stored for this studio yet."))
+
+    client = client_for(studio)
+    try:
+        client.check_api_key()
+        info = client.get_studio_information()
+    except errors.Unauthorized:
+        status, message = (
+            ConnectionStatus.UNAUTHORIZED,
+            _("The API key was rejected (401 Unauthorized). Check that you copied the whole key for this studio."),
+        )
+    except errors.Forbidden:
+        status, message = (
+            ConnectionStatus.FORBIDDEN,
+            _(
+                "The API key is valid but may not read the studio information (403 Forbidden): "
+                "it lacks the scope, or it belongs to another studio."
+            ),
+        )
+    except errors.RateLimited:
+        status, message = (
+            ConnectionStatus.UNAVAILABLE,
+            _("The API is limiting requests right now (429). Try again in a minute."),
+        )
+    except errors.Unavailable:
+        status, message = (
+            ConnectionStatus.UNAVAILABLE,
+            _("The API could not be reached or did not answer in time. Check the base URL or try again later."),
+        )
+    except errors.ApiError as exc:
+        status, message = (
+            ConnectionStatus.UNEXPECTED,
+            _("The API gave an unexpected answer (%(status)s). Check the base URL.")
+            % {"status": exc.status or type(exc).__name__},
+        )
+    else:
+        return ConnectionResult(
+            ConnectionStatus.OK,
+            _("Connection works: the API answered for the studio “%(name)s”.") % {"name": info.name or info.studio_id},
+        )
+    logger.info("connection test studio=%s status=%s", studio.pk, status.value)
+    return ConnectionResult(status, message)
+
+
+test_connection.__test__ = False  # a service, not a pytest test (tests import it by name)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from portal.models import Studio
+from portal.models import Studio, ink_on_white, readable_text_colour
 from portal.services import studio_overview
 from portal.studios import studio_or_404
 
@@ -61,9 +64,7 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context processors that could fail again: a plain render of the static page.
-    from django.template import loader
-
+    # No context processors or database queries that could fail again: a self-contained page.
     return HttpResponse(loader.get_template("errors/500.html").render({"request": request}), status=500)
 
 
@@ -76,11 +77,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def studio_theme(request: HttpRequest, slug: str) -> HttpResponse:
     """The studio's colours as CSS custom properties (a file, since the CSP forbids inline styles)."""
     studio = studio_or_404(request, slug)
-    css = (
-        ":root{"
-        f"--brand:{studio.brand_colour};"
-        f"--brand-text:{studio.brand_text_colour};"
-        f"--brand-ink:{studio.brand_ink_colour};"
-        "}\n"
-    )
-    return HttpResponse(css, content_type="text/css; charset=utf-8")
+    return HttpResponse(theme_css(studio), content_type="text/css; charset=utf-8")
+
+
+def theme_css(studio: Studio) -> str:
+    # The model validates the colour; checked again because it is written into CSS verbatim.
+    brand = studio.brand_colour if re.fullmatch(r"#[0-9a-fA-F]{6}", studio.brand_colour or "") else "#0a7d5a"
+    return f":root{{--brand:{brand};--brand-text:{readable_text_colour(brand)};--brand-ink:{ink_on_white(brand)};}}\n"

@@ -1,0 +1,43 @@
+"""The per-studio theme: brand colours as CSS custom properties that stay readable."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.models import contrast_ratio
+
+BRAND_COLOURS = ["#ffff00", "#0000ff", "#777777", "#0a7d5a", "#ff0000", "#00ff00", "#ffffff", "#000000", "#e4007c"]
+
+
+def theme(client, studio) -> dict[str, str]:
+    response = client.get(f"/s/{studio.slug}/theme.css")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    return dict(re.findall(r"--([a-z-]+):(#[0-9a-fA-F]{6})", response.content.decode()))
+
+
+@pytest.mark.parametrize("brand", BRAND_COLOURS)
+def test_theme_colours_meet_wcag_aa(client, demo_studio, brand):
+    demo_studio.brand_colour = brand
+    demo_studio.save()
+    values = theme(client, demo_studio)
+    assert values["brand"].lower() == brand
+    # Header text and buttons on the brand colour.
+    assert contrast_ratio(values["brand-text"], values["brand"]) >= 4.5
+    # Links and headings in the brand colour on the white page.
+    assert contrast_ratio(values["brand-ink"], "#ffffff") >= 4.5
+
+
+def test_theme_ignores_a_colour_that_is_not_a_colour(client, demo_studio):
+    demo_studio.brand_colour = "red;}body{x"  # bypasses validation; must never reach the CSS
+    demo_studio.save()
+    css = client.get("/s/demo/theme.css").content.decode()
+    assert "body" not in css
+    assert "--brand:#0a7d5a;" in css
+
+
+def test_pages_link_the_theme_with_a_cache_buster(client, demo_studio):
+    html = client.get("/s/demo/").content.decode()
+    assert re.search(r'<link rel="stylesheet" href="/s/demo/theme.css\?v=\d+">', html)
