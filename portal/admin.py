@@ -9,10 +9,10 @@ from django.db import models
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Studio
+from portal.models import AuditEntry, Studio
 from portal.services import ConnectionResult, test_connection
 
 LOGO_MAX_BYTES = 200 * 1024
@@ -73,8 +73,6 @@ class StudioAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The admin renders help texts as HTML; "/s/<slug>/" would vanish as an unknown tag.
-        self.fields["slug"].help_text = escape(self.fields["slug"].help_text)
         field = self.fields["api_key"]
         if self.instance.pk and self.instance.has_api_key:
             field.widget.attrs["placeholder"] = _("A key is stored (hidden)")
@@ -165,6 +163,19 @@ class StudioAdmin(admin.ModelAdmin):
         (_("Look"), {"fields": ("brand_colour", "current_logo", "logo_upload", "remove_logo")}),
         (_("Embedding"), {"fields": ("allowed_embed_origins",)}),
         (
+            _("Trial offers"),
+            {
+                "fields": (
+                    "trial_what_to_bring",
+                    "checkin_voucher_online_offer_id",
+                    "lead_retention_days",
+                    "lead_limit_per_ip_per_hour",
+                    "lead_limit_per_email_per_day",
+                )
+            },
+        ),
+        (_("Member self-service"), {"fields": ("default_cancelation_reason_id",)}),
+        (
             _("Sandbox fault injection"),
             {
                 "classes": ("collapse",),
@@ -209,3 +220,54 @@ class StudioAdmin(admin.ModelAdmin):
             raise PermissionDenied
         report_connection(self, request, studio, test_connection(studio))
         return HttpResponseRedirect(reverse("admin:portal_studio_change", args=[studio.pk]))
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail: read-only for everyone, filterable, exportable as CSV."""
+
+    list_display = ("created_at", "studio", "actor", "action", "outcome", "upstream_status", "trace_id")
+    list_filter = ("studio", "action", "outcome", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("actor", "trace_id", "action")
+    date_hierarchy = "created_at"
+    actions = ["export_csv"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Export selected entries as CSV"))
+    def export_csv(self, request: HttpRequest, queryset):
+        return audit_csv_response(queryset)
+
+
+def audit_csv_response(queryset):
+    import csv
+    import json
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["when", "studio", "who", "what", "outcome", "upstream status", "trace id", "details"])
+    for entry in queryset.select_related("studio").order_by("created_at"):
+        writer.writerow(
+            [
+                entry.created_at.isoformat(),
+                entry.studio.slug,
+                entry.actor,
+                entry.action,
+                entry.outcome,
+                entry.upstream_status or "",
+                entry.trace_id,
+                json.dumps(entry.details, sort_keys=True),
+            ]
+        )
+    return response

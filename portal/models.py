@@ -49,7 +49,7 @@ class Studio(models.Model):
         ENGLISH = "en", _("English")
 
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in the address: /s/<slug>/"))
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in the address: /s/slug/"))
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone])
     default_language = models.CharField(
         _("default language"), max_length=5, choices=Language.choices, default=Language.GERMAN
@@ -73,6 +73,27 @@ class Studio(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
     privacy_policy_url = models.URLField(_("privacy policy URL"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    # Trial offers and vouchers.
+    trial_what_to_bring = models.TextField(
+        _("what to bring to a trial"), blank=True, help_text=_("Shown on the trial booking confirmation and e-mail.")
+    )
+    checkin_voucher_online_offer_id = models.BigIntegerField(
+        _("online offer id for check-in vouchers"), null=True, blank=True
+    )
+    lead_retention_days = models.PositiveIntegerField(
+        _("keep lead records (days)"), default=90, help_text=_("Local lead records are anonymised after this.")
+    )
+    lead_limit_per_ip_per_hour = models.PositiveIntegerField(_("lead sign-ups per IP address per hour"), default=10)
+    lead_limit_per_email_per_day = models.PositiveIntegerField(_("lead sign-ups per e-mail address per day"), default=5)
+
+    # Member self-service.
+    default_cancelation_reason_id = models.BigIntegerField(
+        _("cancelation reason for cancelations without login"),
+        null=True,
+        blank=True,
+        help_text=_("The studio's cancelation reason id used for §312k cancelations filed through the API."),
+    )
 
     # Fault injection for the sandbox (ignored in live mode).
     sandbox_latency_ms = models.PositiveIntegerField(_("sandbox: added latency (ms)"), default=0)
@@ -171,3 +192,28 @@ def ink_on_white(colour: str) -> str:
             return candidate
         r, g, b = int(r * 0.9), int(g * 0.9), int(b * 0.9)
     return "#000000"
+
+
+class AuditEntry(models.Model):
+    """A self-service action and its upstream result. Read-only in admin.
+
+    Personal data is limited to what the studio needs to act: the customer id
+    (never names or e-mail addresses) and the upstream traceId for support.
+    """
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="audit_entries")
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.CharField(_("who"), max_length=80, help_text=_('e.g. "customer:1234", "lead", "anonymous"'))
+    action = models.CharField(_("what"), max_length=60, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=40)
+    upstream_status = models.PositiveSmallIntegerField(_("upstream status"), null=True, blank=True)
+    trace_id = models.CharField(_("trace id"), max_length=64, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.outcome}"

@@ -23,3 +23,4 @@ WHITENOISE_USE_FINDERS = True
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
     # Each run gets its own key space on a shared Redis.
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)

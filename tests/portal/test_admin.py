@@ -37,6 +37,12 @@ def form_data(studio: Studio, **overrides) -> dict:
         "sandbox_latency_ms": "0",
         "sandbox_error_rates": "{}",
         "sandbox_timeout_rate": "0",
+        "trial_what_to_bring": studio.trial_what_to_bring,
+        "checkin_voucher_online_offer_id": studio.checkin_voucher_online_offer_id or "",
+        "lead_retention_days": studio.lead_retention_days,
+        "lead_limit_per_ip_per_hour": studio.lead_limit_per_ip_per_hour,
+        "lead_limit_per_email_per_day": studio.lead_limit_per_email_per_day,
+        "default_cancelation_reason_id": studio.default_cancelation_reason_id or "",
         "_save": "Save",
     }
     data.update(overrides)
@@ -195,6 +201,6 @@ def test_sandbox_objects_are_read_only(admin_client, demo_studio):
     assert SandboxObject.objects.filter(pk=obj.pk).exists()
 
 
-def test_slug_help_text_shows_the_placeholder(admin_client, demo_studio):
+def test_slug_help_text_shows_the_address(admin_client, demo_studio):
     html = admin_client.get(change_url(demo_studio), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "/s/&lt;slug&gt;/" in html
+    assert "Used in the address: /s/slug/" in html
