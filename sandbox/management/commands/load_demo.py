@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from portal.models import Studio
 from sandbox import demo
+from sandbox.demo.trialoffers import DEMO_ONLINE_OFFER_ID
 
 DEMO_API_KEY = "demo-api-key"
 
@@ -27,9 +28,12 @@ class Command(BaseCommand):
                 "default_language": "de",
                 "contact_email": "hallo@demo-fitness.example",
                 "privacy_policy_url": "https://demo-fitness.example/datenschutz",
+                "trial_what_to_bring": "Sportkleidung, saubere Hallenschuhe, ein Handtuch und etwas zu trinken.",
             },
         )
         studio.set_api_key(DEMO_API_KEY)
+        # The demo's vouchers belong to this online offer (sandbox/demo/trialoffers.py).
+        studio.checkin_voucher_online_offer_id = DEMO_ONLINE_OFFER_ID
         studio.mode = Studio.Mode.SANDBOX
         studio.save()
         demo.load(studio)
@@ -39,4 +43,5 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = True
             user.set_password("admin")
             user.save()
-        self.stdout.write(self.style.SUCCESS(f"Demo studio '{studio.slug}' {'created' if created else 'reset'}."))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"Demo studio '{studio.slug}' {'created' if created else 'reset'}."))
