@@ -24,3 +24,7 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
     # Each run gets its own key space on a shared Redis.
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file (not the shared in-memory database) so threads wait for SQLite's write lock
+    # like gunicorn workers do, and the concurrent-booking test runs here too.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
