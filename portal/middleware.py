@@ -28,12 +28,16 @@ class UpstreamTimingMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """A Content-Security-Policy with no inline scripts and no third-party sources."""
+    """A Content-Security-Policy with no inline scripts and no third-party sources.
+
+    Studio pages may be framed by the studio's own website (its allowed embed
+    origins, set in admin) and by the portal itself (the admin's live preview);
+    every other page stays unframable.
+    """
 
     POLICY = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
-        "frame-ancestors 'none'"
+        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
     )
 
     def __init__(self, get_response):
@@ -41,8 +45,18 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response and not request.path.startswith("/admin/"):
-            response["Content-Security-Policy"] = self.POLICY
+        if request.path.startswith("/admin/"):
+            return response  # Django's admin keeps X-Frame-Options: DENY and its own scripts
+        studio = getattr(request, "studio", None)
+        if studio is not None:
+            ancestors = " ".join(["'self'", *studio.embed_origins])
+            # frame-ancestors replaces X-Frame-Options, which cannot name other origins.
+            if "X-Frame-Options" in response:
+                del response["X-Frame-Options"]
+        else:
+            ancestors = "'none'"
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = f"{self.POLICY}; frame-ancestors {ancestors}"
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 
@@ -81,8 +95,8 @@ class StudioLocaleMiddleware:
                 settings.LANGUAGE_COOKIE_NAME,
                 asked,
                 max_age=365 * 24 * 3600,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
             )
         response.headers.setdefault("Content-Language", translation.get_language())
         patch_vary = response.get("Vary", "")

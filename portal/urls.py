@@ -11,6 +11,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("", views.studio_list, name="studio-list"),
     path("healthz", views.healthz, name="healthz"),
+    path("embed.js", views.embed_script, name="embed-script"),
     path("admin/", admin.site.urls),
     path("s/<slug:slug>/", views.studio_home, name="studio-home"),
     path("s/<slug:slug>/logo", views.studio_logo, name="studio-logo"),

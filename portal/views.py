@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -84,3 +86,20 @@ def theme_css(studio: Studio) -> str:
     # The model validates the colour; checked again because it is written into CSS verbatim.
     brand = studio.brand_colour if re.fullmatch(r"#[0-9a-fA-F]{6}", studio.brand_colour or "") else "#0a7d5a"
     return f":root{{--brand:{brand};--brand-text:{readable_text_colour(brand)};--brand-ink:{ink_on_white(brand)};}}\n"
+
+
+_EMBED_SCRIPT: bytes | None = None
+
+
+@require_GET
+@cache_control(max_age=300, public=True)
+def embed_script(request: HttpRequest) -> HttpResponse:
+    """``/embed.js``: the one script a studio pastes into its website (static/portal/embed.js)."""
+    global _EMBED_SCRIPT
+    if _EMBED_SCRIPT is None or settings.DEBUG:
+        path = finders.find("portal/embed.js")
+        with open(path, "rb") as handle:
+            _EMBED_SCRIPT = handle.read()
+    response = HttpResponse(_EMBED_SCRIPT, content_type="text/javascript; charset=utf-8")
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

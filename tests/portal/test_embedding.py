@@ -1,0 +1,56 @@
+"""Framing rules and the embed script: studio pages fit into the studio's own website only."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def embeddable_studio(demo_studio):
+    demo_studio.allowed_embed_origins = "https://www.demo-fitness.example\nhttps://shop.demo-fitness.example"
+    demo_studio.save()
+    return demo_studio
+
+
+def test_studio_pages_may_be_framed_by_the_studios_origins(client, embeddable_studio):
+    response = client.get("/s/demo/")
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://www.demo-fitness.example https://shop.demo-fitness.example" in policy
+    assert "X-Frame-Options" not in response
+    assert "'unsafe-inline'" not in policy
+
+
+def test_studio_without_origins_is_framed_only_by_the_portal(client, demo_studio):
+    assert "frame-ancestors 'self'" in client.get("/s/demo/")["Content-Security-Policy"]
+
+
+def test_other_pages_stay_unframable(client, demo_studio):
+    assert "frame-ancestors 'none'" in client.get("/healthz")["Content-Security-Policy"]
+    response = client.get("/s/no-such-studio/")
+    assert response.status_code == 404
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert client.get("/admin/login/")["X-Frame-Options"] == "DENY"
+
+
+def test_embed_script_is_served_for_other_sites(client, db):
+    response = client.get("/embed.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    body = response.content.decode()
+    assert "event.origin !== portalOrigin" in body
+    assert "event.source !== frame.contentWindow" in body
+
+
+def test_cookies_are_samesite_none_and_secure_in_production():
+    """Inside an iframe the portal is third-party: without SameSite=None browsers drop its cookies."""
+    from tests.portal.test_settings import _manage
+
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SAMESITE, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SAMESITE)"
+    )
+    production = _manage("shell", "-c", show, SECRET_KEY="k" * 50)
+    assert production.stdout.split()[-3:] == ["None", "True", "None"]
+    development = _manage("shell", "-c", show, DEBUG="1")
+    assert development.stdout.split()[-3:] == ["Lax", "False", "Lax"]
