@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -207,9 +208,55 @@ class StudioAdmin(admin.ModelAdmin):
                 "<path:object_id>/test-connection/",
                 self.admin_site.admin_view(self.test_connection_view),
                 name="portal_studio_test_connection",
-            )
+            ),
+            path(
+                "<path:object_id>/embed/",
+                self.admin_site.admin_view(self.embed_view),
+                name="portal_studio_embed",
+            ),
         ]
         return urls + super().get_urls()
+
+    EMBED_PAGES = (
+        ("trial", _("Trial offers")),
+        ("classes", _("Class schedule")),
+        ("appointments", _("Appointments")),
+        ("account", _("Member area")),
+        ("cancel", _("Cancel contracts (§312k)")),
+        ("voucher", _("Check-in voucher")),
+    )
+
+    def embed_view(self, request: HttpRequest, object_id: str):
+        """The snippet a studio pastes into its website, per page, with a live preview."""
+        from django.template.response import TemplateResponse
+
+        studio = get_object_or_404(Studio, pk=object_id)
+        if not self.has_view_permission(request, studio):
+            raise PermissionDenied
+        page = request.GET.get("page", "trial")
+        if page not in dict(self.EMBED_PAGES):
+            page = "trial"
+        language = request.GET.get("lang", studio.default_language)
+        if language not in ("de", "en"):
+            language = studio.default_language
+        base = settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+        snippet = (
+            f'<script src="{base}/embed.js" async></script>\n'
+            f'<div data-studio-portal data-studio="{studio.slug}" data-page="{page}" data-lang="{language}"></div>'
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Embed %(studio)s on your website") % {"studio": studio.name},
+            "studio": studio,
+            "opts": self.model._meta,
+            "original": studio,
+            "pages": self.EMBED_PAGES,
+            "page": page,
+            "language": language,
+            "snippet": snippet,
+            "origins": studio.embed_origins,
+        }
+        return TemplateResponse(request, "admin/portal/studio/embed.html", context)
 
     def test_connection_view(self, request: HttpRequest, object_id: str):
         """The change form's "Test connection" button (a POST: it calls out, so no prefetching links)."""

@@ -54,3 +54,14 @@ def test_cookies_are_samesite_none_and_secure_in_production():
     assert production.stdout.split()[-3:] == ["None", "True", "None"]
     development = _manage("shell", "-c", show, DEBUG="1")
     assert development.stdout.split()[-3:] == ["Lax", "False", "Lax"]
+
+
+def test_admin_shows_a_snippet_ready_to_copy_and_a_live_preview(admin_client, embeddable_studio):
+    url = f"/admin/portal/studio/{embeddable_studio.pk}/embed/?page=classes&lang=en"
+    html = admin_client.get(url).content.decode()
+    assert "&lt;script src=&quot;http://testserver/embed.js&quot; async&gt;&lt;/script&gt;" in html
+    assert 'data-studio="demo" data-page="classes" data-lang="en"' in html
+    assert '<div data-studio-portal data-studio="demo" data-page="classes" data-lang="en"></div>' in html
+    assert "https://www.demo-fitness.example" in html
+    change = admin_client.get(f"/admin/portal/studio/{embeddable_studio.pk}/change/").content.decode()
+    assert f"/admin/portal/studio/{embeddable_studio.pk}/embed/" in change
