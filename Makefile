@@ -41,9 +41,14 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## Extract and compile translations (needs GNU gettext)
+APPS := trialoffers selfservice bookings
+
+## Extract and compile translations (needs GNU gettext): the portal's catalog in locale/, each app's in <app>/locale/
 messages: install
-	$(DEV_ENV) $(PY) manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(DEV_ENV) $(PY) manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=staticfiles \
+		--ignore=var --ignore=tests $(foreach app,$(APPS),--ignore=$(app))
+	for app in $(APPS); do (cd $$app && $(DEV_ENV) DJANGO_SETTINGS_MODULE=portal.settings PYTHONPATH=$(CURDIR) \
+		$(CURDIR)/$(VENV)/bin/django-admin makemessages -l de -l en --no-obsolete); done
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 ## Background worker for emails when TASKS_MODE=database

@@ -21,6 +21,32 @@
     }
   }
 
+  // Member pages need a cookie. Some browsers (Safari) give frames none: offer a new tab,
+  // or the Storage Access API on a click, instead of a sign-in that can never stick.
+  function cookiesBlocked() {
+    try {
+      document.cookie = "portal_frame_test=1; path=/; SameSite=None; Secure";
+      var ok = document.cookie.indexOf("portal_frame_test=1") !== -1;
+      document.cookie = "portal_frame_test=; path=/; max-age=0; SameSite=None; Secure";
+      return !ok;
+    } catch (e) {
+      return true;
+    }
+  }
+  var help = document.getElementById("frame-cookie-help");
+  if (help && document.body.hasAttribute("data-needs-cookies") && cookiesBlocked()) {
+    help.hidden = false;
+    var allow = document.getElementById("frame-storage-access");
+    if (allow && document.requestStorageAccess) {
+      allow.hidden = false;
+      allow.addEventListener("click", function () {
+        document.requestStorageAccess().then(function () { window.location.reload(); }, function () {
+          allow.hidden = true;
+        });
+      });
+    }
+  }
+
   if (window.ResizeObserver) {
     new ResizeObserver(reportHeight).observe(document.documentElement);
   }

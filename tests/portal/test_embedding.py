@@ -65,3 +65,24 @@ def test_admin_shows_a_snippet_ready_to_copy_and_a_live_preview(admin_client, em
     assert "https://www.demo-fitness.example" in html
     change = admin_client.get(f"/admin/portal/studio/{embeddable_studio.pk}/change/").content.decode()
     assert f"/admin/portal/studio/{embeddable_studio.pk}/embed/" in change
+
+
+def test_csrf_failure_offers_a_new_tab_instead_of_a_bare_403(demo_studio):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/s/demo/?lang=en", {"anything": "1"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Continue in a new tab" in html
+    assert 'target="_blank"' in html
+    assert (
+        'id="frame-cookie-help"' in html
+        and 'id="frame-cookie-help" class="notice frame-cookie-help" aria-labelledby="frame-cookie-help-title" hidden'
+        not in html
+    )
+
+
+def test_member_pages_ask_for_cookies_and_carry_the_hidden_help(client, demo_studio):
+    html = client.get("/s/demo/?lang=en").content.decode()
+    assert "data-needs-cookies" not in html
+    assert 'aria-labelledby="frame-cookie-help-title" hidden' in html
