@@ -1,0 +1,176 @@
+"""What self-service keeps itself: sign-in tokens, write attempts and §312k declarations.
+
+Everything else (contracts, idle periods, contact data) is read from the API on
+every page. The records here exist because the API cannot hold them: a sign-in
+link must be single-use, a double click must not cancel twice, and a cancelation
+without login must never be lost even when it could not be filed upstream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Studio
+
+SIGN_IN_LINK_LIFETIME = timedelta(minutes=15)
+
+
+def hash_token(raw: str) -> str:
+    # A fast hash is enough: the token is 256 random bits, not a password.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class SignInTokenQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class SignInToken(models.Model):
+    """One emailed sign-in link. Only the token's hash is stored; the link works once, for 15 minutes."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    customer_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignInTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"customer:{self.customer_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def issue(cls, studio: Studio, customer_id: int) -> str:
+        """Store a new token and return it in clear (for the email only; it is not kept)."""
+        raw = secrets.token_urlsafe(32)
+        # Tokens are useless a while after they expire: keep the table small.
+        cls.objects.filter(expires_at__lt=timezone.now() - timedelta(days=1)).delete()
+        cls.objects.create(
+            studio=studio,
+            token_hash=hash_token(raw),
+            customer_id=customer_id,
+            expires_at=timezone.now() + SIGN_IN_LINK_LIFETIME,
+        )
+        return raw
+
+    @classmethod
+    def find_usable(cls, studio: Studio, raw: str) -> SignInToken | None:
+        return cls.objects.usable().filter(studio=studio, token_hash=hash_token(raw)).first()
+
+    @classmethod
+    def redeem(cls, studio: Studio, raw: str) -> int | None:
+        """Use the token up and return its customer id; None when unknown, expired or used.
+
+        The conditional UPDATE makes two simultaneous clicks sign in at most once.
+        """
+        token = cls.find_usable(studio, raw)
+        if token is None:
+            return None
+        used = cls.objects.usable().filter(pk=token.pk).update(used_at=timezone.now())
+        return token.customer_id if used == 1 else None
+
+
+class MemberRequest(models.Model):
+    """One self-service write, keyed by the idempotency key the form carried.
+
+    A repeated submission (double click, reload, back-and-resubmit) finds its
+    earlier row instead of writing upstream again. ``result`` holds what the
+    confirmation page shows: ids, dates and names of the member's own contract.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("being sent")
+        DONE = "done", _("done")
+        FAILED = "failed", _("refused")
+        UNKNOWN = "unknown", _("outcome unknown")
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    customer_id = models.BigIntegerField()
+    action = models.CharField(max_length=40)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # The ids the request is about (checked as the member's own when it was created).
+    target = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member request")
+        verbose_name_plural = _("member requests")
+        constraints = [models.UniqueConstraint(fields=["studio", "key"], name="selfservice_member_request_once")]
+
+    def __str__(self) -> str:
+        return f"{self.action} customer:{self.customer_id} {self.state}"
+
+    @property
+    def unfinished(self) -> bool:
+        """Sent, but its outcome is not known yet: reconcile before anything else."""
+        return self.state in (self.State.PENDING, self.State.UNKNOWN)
+
+
+class OnlineCancelation(models.Model):
+    """A cancelation declared without login (§312k BGB), kept exactly as received.
+
+    It is personal data the studio needs to act on the declaration, so it is
+    kept here (and shown read-only in admin) until the studio has handled it.
+    """
+
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary termination")
+        EXTRAORDINARY = "extraordinary", _("Extraordinary termination")
+
+    class Outcome(models.TextChoices):
+        RECEIVED = "received", _("received, not processed yet")
+        FILED = "filed", _("filed with the studio's system")
+        FORWARDED = "forwarded", _("forwarded to the studio")
+
+    studio = models.ForeignKey(Studio, on_delete=models.PROTECT, related_name="+")
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    nonce = models.CharField(max_length=64)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    language = models.CharField(max_length=5, default="de")
+
+    # The declaration as the person typed it.
+    kind = models.CharField(_("kind of termination"), max_length=20, choices=Kind.choices)
+    extraordinary_reason = models.TextField(_("reason for extraordinary termination"), blank=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    email = models.EmailField(_("email"))
+    contract_identifier = models.CharField(_("customer number or contract"), max_length=100)
+    earliest_possible = models.BooleanField(_("earliest possible date"), default=True)
+    requested_end_date = models.DateField(_("requested end date"), null=True, blank=True)
+
+    # What the portal did with it.
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.RECEIVED)
+    matched_customer_id = models.BigIntegerField(_("customer id"), null=True, blank=True)
+    matched_contract_id = models.BigIntegerField(_("contract id"), null=True, blank=True)
+    filed_end_date = models.DateField(_("end date filed"), null=True, blank=True)
+    filed_status = models.CharField(_("cancelation status"), max_length=40, blank=True)
+    note_for_studio = models.TextField(_("note for the studio"), blank=True)
+    thread_id = models.BigIntegerField(_("communication thread id"), null=True, blank=True)
+    studio_emailed = models.BooleanField(_("studio emailed"), default=False)
+    trace_id = models.CharField(_("trace id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("cancelation without login")
+        verbose_name_plural = _("cancelations without login")
+        constraints = [models.UniqueConstraint(fields=["studio", "nonce"], name="selfservice_online_cancel_once")]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M} {self.get_kind_display()} ({self.get_outcome_display()})"
