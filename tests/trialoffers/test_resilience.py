@@ -1,0 +1,117 @@
+"""Nothing a visitor or the studio's system does gives a 500; the app's German catalog is complete."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from tests.portal.pofile import parse_po
+from tests.trialoffers.conftest import form_token, lead_details, links, offer_link, text_of
+from tests.trialoffers.test_vouchers import voucher_data
+
+CATALOG = Path(settings.BASE_DIR) / "trialoffers" / "locale"
+FAULTS = {
+    "unavailable": {"sandbox_error_rates": {"503": 1.0}},
+    "rate limited": {"sandbox_error_rates": {"429": 1.0}},
+    "server error": {"sandbox_error_rates": {"500": 1.0}},
+    "timeouts": {"sandbox_timeout_rate": 1.0},
+}
+
+
+@pytest.fixture
+def pages(visitor, morning, demo_studio) -> dict[str, str]:
+    """Addresses of every step, collected while the studio still answers."""
+    offer = offer_link(visitor, "Hatha Yoga")
+    form = visitor.get(links(visitor.get(offer), r"/trial/book/\?t=")[0])
+    token = form_token(form)
+    other = visitor.get(links(visitor.get(offer_link(visitor, "Zumba")), r"/trial/book/\?t=")[0])
+    done = visitor.post("/s/demo/trial/book/?lang=en", {"t": token, **lead_details("lea@example.org")})["Location"]
+    confirm = re.search(r"http://testserver(\S+/trial/confirm/\S+)", mail.outbox[0].body).group(1)
+    voucher = visitor.get("/s/demo/voucher/?lang=en")
+    return {
+        "offers": "/s/demo/trial/?lang=en",
+        "offer": offer,
+        "form_token": form_token(other),
+        "done": done,
+        "calendar": done.split("?")[0] + "trial.ics",
+        "confirm": confirm,
+        "voucher_token": form_token(voucher),
+    }
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_no_500_when_the_studios_system_fails(visitor, demo_studio, pages, fault):
+    for name, value in FAULTS[fault].items():
+        setattr(demo_studio, name, value)
+    demo_studio.save()
+    answers = {
+        "offers": visitor.get(pages["offers"]),
+        "offer": visitor.get(pages["offer"]),
+        "form": visitor.get(f"/s/demo/trial/book/?t={pages['form_token']}&lang=en"),
+        "book": visitor.post(
+            "/s/demo/trial/book/?lang=en", {"t": pages["form_token"], **lead_details("leo@example.org")}
+        ),
+        "done": visitor.get(pages["done"]),
+        "calendar": visitor.get(pages["calendar"]),
+        "confirm page": visitor.get(pages["confirm"]),
+        "confirm": visitor.post(pages["confirm"]),
+        "voucher": visitor.post(
+            "/s/demo/voucher/?lang=en", {"t": pages["voucher_token"], **voucher_data("DEMO-VOUCHER-2026")}
+        ),
+    }
+    for step, response in answers.items():
+        assert response.status_code < 500 or response.status_code == 503, (step, response.status_code)
+        if response.status_code in (200, 422, 503) and response.get("Content-Type", "").startswith("text/html"):
+            assert "Traceback" not in text_of(response) and "errorMessage" not in response.content.decode()
+
+
+def test_no_500_for_made_up_addresses(visitor, morning):
+    for path in (
+        "/s/demo/trial/class/0/",
+        "/s/demo/trial/appointment/12345678901234567890/",
+        "/s/demo/trial/class/7/?day=2026-99-99&week=x&j=nonsense",
+        "/s/demo/trial/book/?t=" + "x" * 5000,
+        "/s/demo/trial/status/abc/",
+        "/s/demo/trial/done/abc/",
+        "/s/demo/trial/done/abc/trial.ics",
+        "/s/demo/trial/confirm/abc/",
+        "/s/demo/voucher/abc/",
+        "/s/nowhere/trial/",
+    ):
+        assert visitor.get(path).status_code < 500, path
+    assert visitor.post("/s/demo/trial/book/check/", {"t": "bad"}).status_code < 500
+    assert visitor.post("/s/demo/voucher/", {"t": "bad", **voucher_data("X")}).status_code == 422
+
+
+# --- The app's catalog -----------------------------------------------------------------------------
+def entries(language: str):
+    return [e for e in parse_po(CATALOG / language / "LC_MESSAGES" / "django.po") if not e.is_header]
+
+
+def test_german_catalog_is_complete_and_compiled():
+    german = entries("de")
+    assert german and not [e.msgid for e in german if not e.translated]
+    assert not [e.msgid for e in german if "fuzzy" in e.flags]
+    placeholder = re.compile(r"%\(\w+\)[sd]")
+    for entry in german:
+        for text in entry.msgstr.values():
+            assert sorted(placeholder.findall(text)) == sorted(placeholder.findall(entry.msgid)), entry.msgid
+    with (CATALOG / "de" / "LC_MESSAGES" / "django.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for entry in german:
+        key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+        if entry.msgid_plural:
+            assert compiled.ngettext(key, entry.msgid_plural, 2) == entry.msgstr[1], entry.msgid
+        else:
+            assert compiled.gettext(key) == entry.msgstr[0], entry.msgid
+
+
+def test_german_uses_sie_not_du():
+    words = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner)\b", re.IGNORECASE)
+    informal = [e.msgstr[0] for e in entries("de") if words.search(e.msgstr.get(0, ""))]
+    assert not informal, informal
