@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from portal.theme import csp_hash, theme_css
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,14 @@ def portal(request) -> dict:
     studio = getattr(request, "studio", None)
     # Pages of later areas (trial, classes, account, cancel) hang below this path.
     home_url = reverse("studio-home", kwargs={"slug": studio.slug}) if studio else ""
+    theme = ""
+    if studio is not None:
+        theme = theme_css(studio)
+        # SecurityHeadersMiddleware allows exactly this inline style by its hash.
+        request.csp_style_hashes = [csp_hash(theme)]
     return {
         "studio": studio,
+        "theme_css": mark_safe(theme),  # noqa: S308  (colours validated and re-checked in theme_css)
         "studio_home_url": home_url,
         "studio_nav": studio_nav(request, home_url) if studio else [],
         "available_languages": settings.LANGUAGES,

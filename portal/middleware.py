@@ -36,7 +36,7 @@ class SecurityHeadersMiddleware:
     """
 
     POLICY = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'{style_hashes}; img-src 'self' data:; "
         "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
     )
 
@@ -56,7 +56,9 @@ class SecurityHeadersMiddleware:
         else:
             ancestors = "'none'"
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = f"{self.POLICY}; frame-ancestors {ancestors}"
+            hashes = "".join(f" {h}" for h in getattr(request, "csp_style_hashes", ()))
+            policy = self.POLICY.format(style_hashes=hashes)
+            response["Content-Security-Policy"] = f"{policy}; frame-ancestors {ancestors}"
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 

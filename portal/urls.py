@@ -15,7 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("s/<slug:slug>/", views.studio_home, name="studio-home"),
     path("s/<slug:slug>/logo", views.studio_logo, name="studio-logo"),
-    path("s/<slug:slug>/theme.css", views.studio_theme, name="studio-theme"),
     # Each app's urls.py holds its own paths, all under /s/<slug>/.
     path("", include("trialoffers.urls")),
     path("", include("selfservice.urls")),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connection
@@ -13,7 +11,7 @@ from django.template import loader
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from portal.models import Studio, ink_on_white, readable_text_colour
+from portal.models import Studio
 from portal.services import studio_overview
 from portal.studios import studio_or_404
 
@@ -72,20 +70,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "errors/csrf.html", status=403)
-
-
-@require_GET
-@cache_control(max_age=300, public=True)
-def studio_theme(request: HttpRequest, slug: str) -> HttpResponse:
-    """The studio's colours as CSS custom properties (a file, since the CSP forbids inline styles)."""
-    studio = studio_or_404(request, slug)
-    return HttpResponse(theme_css(studio), content_type="text/css; charset=utf-8")
-
-
-def theme_css(studio: Studio) -> str:
-    # The model validates the colour; checked again because it is written into CSS verbatim.
-    brand = studio.brand_colour if re.fullmatch(r"#[0-9a-fA-F]{6}", studio.brand_colour or "") else "#0a7d5a"
-    return f":root{{--brand:{brand};--brand-text:{readable_text_colour(brand)};--brand-ink:{ink_on_white(brand)};}}\n"
 
 
 _EMBED_SCRIPT: bytes | None = None

@@ -105,14 +105,14 @@ def test_pages_carry_a_strict_csp(client, demo_studio):
     assert "script-src 'self'" in csp
     assert "style-src 'self'" in csp
     assert "unsafe-inline" not in csp
-    assert client.get("/s/demo/theme.css")["Content-Security-Policy"]
 
 
 def test_no_inline_styles_scripts_or_third_party_requests(client, demo_studio):
     for url in ("/s/demo/", "/s/demo/?lang=en", "/s/nope/"):
         html = client.get(url).content.decode()
         assert "style=" not in html
-        assert "<style" not in html
+        # The only inline style is the theme, allowed by its CSP hash (see test_theme.py).
+        assert html.count("<style") <= 1
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script"
         assert not re.search(r"\son[a-z]+=", html), "inline event handler"
         # Everything the page loads by itself (scripts, styles, images) comes from this site.

@@ -11,11 +11,14 @@ from portal.models import contrast_ratio
 BRAND_COLOURS = ["#ffff00", "#0000ff", "#777777", "#0a7d5a", "#ff0000", "#00ff00", "#ffffff", "#000000", "#e4007c"]
 
 
-def theme(client, studio) -> dict[str, str]:
-    response = client.get(f"/s/{studio.slug}/theme.css")
+def inline_theme(client, studio) -> str:
+    response = client.get(f"/s/{studio.slug}/")
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/css")
-    return dict(re.findall(r"--([a-z-]+):(#[0-9a-fA-F]{6})", response.content.decode()))
+    return re.search(r"<style>(.*?)</style>", response.content.decode(), re.S).group(1)
+
+
+def theme(client, studio) -> dict[str, str]:
+    return dict(re.findall(r"--([a-z-]+):(#[0-9a-fA-F]{6})", inline_theme(client, studio)))
 
 
 @pytest.mark.parametrize("brand", BRAND_COLOURS)
@@ -33,11 +36,18 @@ def test_theme_colours_meet_wcag_aa(client, demo_studio, brand):
 def test_theme_ignores_a_colour_that_is_not_a_colour(client, demo_studio):
     demo_studio.brand_colour = "red;}body{x"  # bypasses validation; must never reach the CSS
     demo_studio.save()
-    css = client.get("/s/demo/theme.css").content.decode()
+    css = inline_theme(client, demo_studio)
     assert "body" not in css
     assert "--brand:#0a7d5a;" in css
 
 
-def test_pages_link_the_theme_with_a_cache_buster(client, demo_studio):
-    html = client.get("/s/demo/").content.decode()
-    assert re.search(r'<link rel="stylesheet" href="/s/demo/theme.css\?v=\d+">', html)
+def test_inline_theme_is_allowed_by_its_hash_only(client, demo_studio):
+    from portal.theme import csp_hash
+
+    response = client.get("/s/demo/")
+    css = re.search(r"<style>(.*?)</style>", response.content.decode(), re.S).group(1)
+    policy = response["Content-Security-Policy"]
+    assert f"style-src 'self' {csp_hash(css)};" in policy
+    assert "unsafe-inline" not in policy
+    # One stylesheet: the portal's own.
+    assert response.content.decode().count('rel="stylesheet"') == 1

@@ -1,0 +1,419 @@
+"""Upstream reads kept in the shared cache: stale-while-revalidate, one refresh per key, 429 back-off.
+
+A ``Source`` names one cached upstream read (its key, its loader and how long it stays fresh).
+``fetch(*sources)`` answers from the cache when it can and loads what is missing **concurrently**
+(``portal.lib.concurrency``), so a cold page costs about one upstream round trip and a warm one none:
+
+- fresh: the cached value, no upstream call;
+- stale (older than ``fresh_for``, younger than ``serve_stale_for``): the cached value at once, and
+  one background refresh per key at a time (a lock in the shared cache): no thundering herd;
+- missing, invalidated or too old: loaded now; requests that find the key's lock taken serve the
+  last known value meanwhile, or wait for the loader when there is none;
+- a failed load keeps the last known value, flags it ``stale`` ("may be out of date") and is not
+  retried for ``retry_after_failure`` seconds; with no value at all the error is remembered for
+  as long, so a down upstream is asked once per key and interval, not once per visitor.
+
+Each entry is two cache keys: a small ``meta`` (version, times, failure) read on every request,
+and the value, which is also kept unpickled in a per-process memo keyed by version, so a warm
+hit costs one small cache read.
+
+``upstream_guard`` implements the API's rate-limit rule: after a 429 on an endpoint, nobody in
+any worker asks that endpoint again for the rest of the minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+from portal.lib import concurrency
+from portal.perfectgym import errors
+
+logger = logging.getLogger("portal.cache")
+
+T = TypeVar("T")
+PREFIX = "swr:"
+MEMO_SIZE = 512
+WAIT_STEP = 0.02
+
+
+def clock() -> float:
+    """Wall-clock seconds; shared across workers through the cache (tests replace it)."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class Source(Generic[T]):
+    """One cached upstream read. ``load`` returns the value (never None) or raises an ``ApiError``."""
+
+    key: str
+    load: Callable[[], T]
+    fresh_for: float
+    # Older than this, a value is not served without trying a refresh first (unless that fails).
+    serve_stale_for: float = 300.0
+    # How long the last known value is kept as a fallback for when the upstream is down.
+    keep_for: float = 24 * 3600.0
+    # After a failed load, the upstream is asked again for this key only after this long.
+    retry_after_failure: float = 10.0
+    # A cache key whose value changes (``bump``) invalidate every entry that names it.
+    generation: str | None = None
+
+
+@dataclass(frozen=True)
+class Cached(Generic[T]):
+    value: T | None
+    stored_at: float | None = None
+    stale: bool = False  # the last refresh failed: show the value with a "may be out of date" note
+    error: errors.ApiError | None = None  # why there is no (current) value
+    version: str | None = None  # changes whenever the value does (keys for whatever is derived from it)
+
+    @property
+    def has_value(self) -> bool:
+        return self.stored_at is not None
+
+
+# --- Keys and the per-process memo --------------------------------------------------------------
+def _meta_key(key: str) -> str:
+    return f"{PREFIX}m:{key}"
+
+
+def _data_key(key: str) -> str:
+    return f"{PREFIX}d:{key}"
+
+
+def _lock_key(key: str) -> str:
+    return f"{PREFIX}l:{key}"
+
+
+class _Memo:
+    """Unpickled values by (key, version): a warm hit does not unpickle the value again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, version: str) -> tuple[bool, Any]:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != version:
+                return False, None
+            self._items.move_to_end(key)
+            return True, item[1]
+
+    def put(self, key: str, version: str, value: Any) -> None:
+        with self._lock:
+            self._items[key] = (version, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_memo = _Memo(MEMO_SIZE)
+
+
+def clear_memo() -> None:
+    _memo.clear()
+
+
+def _lock_timeout() -> int:
+    # Longer than one load can take with its read retries; a crashed loader's lock expires by itself.
+    per_try = settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT
+    return int(min(120, per_try * (1 + settings.UPSTREAM_GET_RETRIES) + 5))
+
+
+def _wait_limit() -> float:
+    return settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT
+
+
+# --- Errors remembered in meta (exceptions themselves are not cached) ------------------------------
+def _error_record(exc: errors.ApiError) -> dict[str, Any]:
+    return {"class": type(exc).__name__, "operation": exc.operation, "status": exc.status}
+
+
+def _error_from(record: dict[str, Any] | None) -> errors.ApiError:
+    record = record or {}
+    klass = getattr(errors, str(record.get("class")), None)
+    if not (isinstance(klass, type) and issubclass(klass, errors.ApiError)):
+        klass = errors.Unavailable
+    return klass(str(record.get("operation") or "cache"), status=record.get("status"))
+
+
+# --- Reading --------------------------------------------------------------------------------------
+@dataclass
+class _Plan:
+    source: Source
+    meta: dict[str, Any] | None
+    generation: Any
+    value: Any = None
+    has_value: bool = False
+    version: str | None = None
+    result: Cached | None = None
+
+
+def fetch(*sources: Source) -> list[Cached]:
+    """The values of ``sources`` in order; what must be loaded now is loaded concurrently."""
+    now = clock()
+    meta_keys = [_meta_key(source.key) for source in sources]
+    generation_keys = {source.generation for source in sources if source.generation}
+    found = cache.get_many(meta_keys + sorted(generation_keys))
+    plans = [
+        _Plan(source, found.get(_meta_key(source.key)), found.get(source.generation) if source.generation else None)
+        for source in sources
+    ]
+    _read_values(plans)
+
+    to_load: list[_Plan] = []
+    to_wait: list[_Plan] = []
+    for plan in plans:
+        source, meta = plan.source, plan.meta
+        if not plan.has_value:
+            if meta and meta.get("fail") is not None and now < meta.get("until", 0):
+                plan.result = Cached(None, error=_error_from(meta.get("error")))
+            elif cache.add(_lock_key(source.key), 1, timeout=_lock_timeout()):
+                to_load.append(plan)
+            else:
+                to_wait.append(plan)
+            continue
+        age = now - meta["at"]
+        invalid = meta.get("inv") or (source.generation is not None and meta.get("gen") != plan.generation)
+        failed = meta.get("fail") is not None
+        if not invalid and now < meta["until"]:
+            plan.result = Cached(plan.value, meta["at"], stale=failed, version=plan.version)
+        elif not invalid and age <= source.serve_stale_for:
+            if cache.add(_lock_key(source.key), 1, timeout=_lock_timeout()):
+                concurrency.background(lambda plan=plan: _load(plan))
+            plan.result = Cached(plan.value, meta["at"], stale=failed, version=plan.version)
+        elif cache.add(_lock_key(source.key), 1, timeout=_lock_timeout()):
+            to_load.append(plan)
+        else:
+            # Someone else is refreshing it right now: the last known value meanwhile.
+            stale = failed or age > source.serve_stale_for
+            plan.result = Cached(plan.value, meta["at"], stale=stale, version=plan.version)
+
+    if to_load:
+        results = concurrency.gather(*[lambda plan=plan: _load(plan) for plan in to_load])
+        for plan, result in zip(to_load, results, strict=True):
+            plan.result = result
+    if to_wait:
+        _wait_for_loaders(to_wait)
+    return [plan.result for plan in plans]
+
+
+def fetch_one(source: Source[T]) -> Cached[T]:
+    return fetch(source)[0]
+
+
+def _read_values(plans: list[_Plan]) -> None:
+    missing = []
+    for plan in plans:
+        meta = plan.meta
+        if not meta or meta.get("v") is None:
+            continue
+        hit, value = _memo.get(plan.source.key, meta["v"])
+        if hit:
+            plan.value, plan.has_value, plan.version = value, True, meta["v"]
+        else:
+            missing.append(plan)
+    if not missing:
+        return
+    stored = cache.get_many([_data_key(plan.source.key) for plan in missing])
+    for plan in missing:
+        item = stored.get(_data_key(plan.source.key))
+        if item is None:
+            continue  # evicted: load again
+        version, value = item
+        _memo.put(plan.source.key, version, value)
+        plan.value, plan.has_value, plan.version = value, True, version
+
+
+def _load(plan: _Plan) -> Cached:
+    """Load one source (its lock is held), store the outcome and release the lock."""
+    source = plan.source
+    try:
+        value = source.load()
+    except errors.ApiError as exc:
+        return _store_failure(plan, exc)
+    finally:
+        cache.delete(_lock_key(source.key))
+    return _store(source, value, generation=plan.generation)
+
+
+def _store(source: Source, value: Any, *, generation: Any, stored_at: float | None = None) -> Cached:
+    now = clock()
+    version = uuid.uuid4().hex
+    timeout = int(source.keep_for)
+    cache.set(_data_key(source.key), (version, value), timeout=timeout)
+    meta = {
+        "v": version,
+        "at": stored_at or now,
+        "until": now + source.fresh_for,
+        "gen": generation,
+        "fail": None,
+        "keep": timeout,
+    }
+    cache.set(_meta_key(source.key), meta, timeout=timeout)
+    _memo.put(source.key, version, value)
+    return Cached(value, meta["at"], version=version)
+
+
+def _failure_pause(source: Source, exc: errors.ApiError) -> float:
+    if isinstance(exc, errors.RateLimited):
+        return max(source.retry_after_failure, _rest_of_minute(exc.retry_after))
+    return source.retry_after_failure
+
+
+def _store_failure(plan: _Plan, exc: errors.ApiError) -> Cached:
+    source, now = plan.source, clock()
+    logger.info(
+        "cache refresh failed key=%s error=%s status=%s trace_id=%s",
+        source.key,
+        type(exc).__name__,
+        exc.status,
+        exc.trace_id or "-",
+    )
+    pause = _failure_pause(source, exc)
+    if plan.has_value:
+        meta = {**plan.meta, "until": now + pause, "fail": now, "error": _error_record(exc)}
+        cache.set(_meta_key(source.key), meta, timeout=int(source.keep_for))
+        return Cached(plan.value, plan.meta["at"], stale=True, error=exc, version=plan.version)
+    meta = {"v": None, "until": now + pause, "fail": now, "error": _error_record(exc)}
+    cache.set(_meta_key(source.key), meta, timeout=math.ceil(pause) + 1)
+    return Cached(None, error=exc)
+
+
+def _wait_for_loaders(plans: list[_Plan]) -> None:
+    """Another request holds the lock of these cold keys: wait for its result, then load if it never came."""
+    deadline = clock() + _wait_limit()
+    pending = list(plans)
+    while pending and clock() < deadline:
+        time.sleep(WAIT_STEP)
+        metas = cache.get_many([_meta_key(plan.source.key) for plan in pending])
+        still = []
+        for plan in pending:
+            plan.meta = metas.get(_meta_key(plan.source.key))
+            if plan.meta and plan.meta.get("v") is not None:
+                _read_values([plan])
+                if plan.has_value:
+                    stale = plan.meta.get("fail") is not None
+                    plan.result = Cached(plan.value, plan.meta["at"], stale=stale, version=plan.version)
+                    continue
+            elif plan.meta and plan.meta.get("fail") is not None:
+                plan.result = Cached(None, error=_error_from(plan.meta.get("error")))
+                continue
+            still.append(plan)
+        pending = still
+    if pending:
+        # The other loader vanished (its lock will expire): load ourselves rather than fail.
+        results = concurrency.gather(*[lambda plan=plan: _load(plan) for plan in pending])
+        for plan, result in zip(pending, results, strict=True):
+            plan.result = result
+
+
+# --- Changing what is cached ---------------------------------------------------------------------
+def invalidate(*keys: str) -> None:
+    """The next read of these keys loads them again (the old value stays as the fallback)."""
+    metas = cache.get_many([_meta_key(key) for key in keys])
+    for key in keys:
+        meta = metas.get(_meta_key(key))
+        if meta is None:
+            continue
+        if meta.get("v") is None:
+            cache.delete(_meta_key(key))  # a remembered failure: ask again now
+        else:
+            cache.set(_meta_key(key), {**meta, "inv": True}, timeout=meta.get("keep"))
+
+
+def update(source: Source[T], change: Callable[[T], T | None]) -> bool:
+    """Apply ``change`` to the cached value (e.g. one slot after a booking); True when it was cached.
+
+    The entry keeps its age, so a background refresh still brings in whatever else changed upstream;
+    ``change`` returning None leaves the entry alone.
+    """
+    meta = cache.get(_meta_key(source.key))
+    if not meta or meta.get("v") is None:
+        return False
+    hit, value = _memo.get(source.key, meta["v"])
+    if not hit:
+        item = cache.get(_data_key(source.key))
+        if item is None:
+            return False
+        value = item[1]
+    changed = change(value)
+    if changed is None:
+        return False
+    version = uuid.uuid4().hex
+    cache.set(_data_key(source.key), (version, changed), timeout=int(source.keep_for))
+    cache.set(_meta_key(source.key), {**meta, "v": version}, timeout=int(source.keep_for))
+    _memo.put(source.key, version, changed)
+    return True
+
+
+def put(source: Source[T], value: T) -> None:
+    """Store a value read elsewhere (it counts as fresh)."""
+    _store(source, value, generation=cache.get(source.generation) if source.generation else None)
+
+
+def expire(*keys: str) -> None:
+    """Mark entries stale: the next read serves them and refreshes in the background."""
+    metas = cache.get_many([_meta_key(key) for key in keys])
+    for key, meta in ((key, metas.get(_meta_key(key))) for key in keys):
+        if meta and meta.get("v") is not None:
+            cache.set(_meta_key(key), {**meta, "until": 0}, timeout=meta.get("keep"))
+
+
+def bump(generation: str) -> None:
+    """Invalidate every entry whose source names this generation key."""
+    cache.set(generation, uuid.uuid4().hex, timeout=None)
+
+
+# --- The API's rate limit: after a 429, leave the endpoint alone for the rest of the minute -----------
+def _rest_of_minute(retry_after: float | None = None) -> float:
+    rest = 60 - clock() % 60
+    if retry_after is not None and 0 < retry_after <= 60:
+        return max(rest, retry_after)
+    return rest
+
+
+def _block_key(scope: str, operation: str) -> str:
+    return f"upstream:429:{scope}:{operation}"
+
+
+def paused_until(scope: str, operation: str) -> float | None:
+    until = cache.get(_block_key(scope, operation))
+    return until if until and until > clock() else None
+
+
+def pause(scope: str, operation: str, retry_after: float | None = None) -> None:
+    seconds = _rest_of_minute(retry_after)
+    cache.set(_block_key(scope, operation), clock() + seconds, timeout=math.ceil(seconds) + 1)
+    logger.warning("upstream rate limit: pausing op=%s scope=%s for %.0fs", operation, scope, seconds)
+
+
+@contextmanager
+def upstream_guard(scope: str, operation: str) -> Iterator[None]:
+    """Raise ``RateLimited`` without calling while ``operation`` is paused for ``scope`` (e.g. a studio);
+    start the pause when the call answers 429."""
+    until = paused_until(scope, operation)
+    if until is not None:
+        raise errors.RateLimited(operation, status=429, error_message="paused after a 429", retry_after=until - clock())
+    try:
+        yield
+    except errors.RateLimited as exc:
+        pause(scope, exc.operation or operation, exc.retry_after)
+        raise
