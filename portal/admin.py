@@ -13,21 +13,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.filetypes import sniff_image_type
 from portal.models import AuditEntry, Studio
 from portal.services import ConnectionResult, test_connection
 
 LOGO_MAX_BYTES = 200 * 1024
-
-
-def sniff_image_type(head: bytes) -> str | None:
-    """The content type from the file's first bytes; browsers trust it, so the name and header do not count."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def _formfield(db_field: models.Field, **kwargs):

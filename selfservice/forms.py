@@ -10,11 +10,12 @@ from django import forms
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.filetypes import sniff_document_type
 from portal.perfectgym import models as m
 from selfservice import display
 from selfservice.models import OnlineCancelation
 from selfservice.texts import unit_count
-from selfservice.uploads import MAX_DOCUMENT_BYTES, safe_filename, sniff_document_type
+from selfservice.uploads import MAX_DOCUMENT_BYTES, safe_filename
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]{3,28}[0-9]$")
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")

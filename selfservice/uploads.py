@@ -17,21 +17,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf", "image/heic": "heic"}
-
-
-def sniff_document_type(head: bytes) -> str | None:
-    """JPEG, PNG, PDF or HEIC by the file's first bytes, whatever its name or the browser claims."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIC_BRANDS:
-        return "image/heic"
-    return None
 
 
 def safe_filename(name: str, content_type: str) -> str:

@@ -34,6 +34,7 @@ from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Any
 
+from portal.lib.filetypes import sniff_document_type
 from sandbox.errors import ApiProblem
 from sandbox.ops.customers import problem, public, sync_idle_periods
 from sandbox.ops.memberships import add_months, is_active, require_contract, shift
@@ -43,7 +44,6 @@ CREATABLE = "IDLEPERIOD_CREATABLE"
 _UNITS = ("DAY", "WEEK", "MONTH")
 _MAX_YEARS = 5
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _OK = {"success": "true"}
 
 # A sentence for every status a create can fail with (the errorMessage of its 400).
@@ -207,19 +207,6 @@ def check_request(
         if period["startDate"] <= end.isoformat() and start.isoformat() <= period["endDate"]:
             return "IDLEPERIOD_OVERLAPPING", {}
     return CREATABLE, {"start": start, "end": end, "unit": unit, "term": term, "unlimited": bool(unlimited)}
-
-
-def sniff_document_type(head: bytes) -> str | None:
-    """The document's type from its first bytes (jpeg, png, pdf, heic), whatever its name says."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIC_BRANDS:
-        return "image/heic"
-    return None
 
 
 def _document_meta(ctx: SandboxRequest, upload: Any) -> dict[str, Any]:

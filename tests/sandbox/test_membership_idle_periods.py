@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sandbox.ops.idleperiods import error_code, sniff_document_type
+from portal.lib.filetypes import sniff_document_type
+from sandbox.ops.idleperiods import error_code
 from sandbox.ops.memberships import add_months
 from sandbox.store import Store
 from tests.sandbox.test_members import SandboxApi, studio_today

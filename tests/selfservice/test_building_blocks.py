@@ -12,10 +12,11 @@ from django.http.multipartparser import MultiPartParser
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 
+from portal.lib.filetypes import sniff_document_type
 from portal.perfectgym import errors
 from selfservice.models import MemberRequest, SignInToken
 from selfservice.once import NotYours, run_once
-from selfservice.uploads import MemoryOnlyUploadHandler, safe_filename, sniff_document_type
+from selfservice.uploads import MemoryOnlyUploadHandler, safe_filename
 
 
 def once(studio, key, write, reconcile=lambda: None, *, customer_id=1, target=None):
