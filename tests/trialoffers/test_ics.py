@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from trialoffers.ics import calendar_file, escape, fold
+from portal.lib.ical import escape, fold
+from trialoffers.ics import calendar_file
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
