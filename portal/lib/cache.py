@@ -129,6 +129,7 @@ _memo = _Memo(MEMO_SIZE)
 
 def clear_memo() -> None:
     _memo.clear()
+    _pauses_seen.clear()
 
 
 def _lock_timeout() -> int:
@@ -397,6 +398,25 @@ def _block_key(scope: str, operation: str) -> str:
 def paused_until(scope: str, operation: str) -> float | None:
     until = cache.get(_block_key(scope, operation))
     return until if until and until > clock() else None
+
+
+_pauses_seen: dict[tuple, tuple[float, float | None]] = {}
+
+
+def any_paused(scope: str, *operations: str, max_age: float = 1.0) -> bool:
+    """True while one of ``operations`` is paused after a 429: for pages that only *show* it.
+
+    Read from the shared cache at most once a second per process (every cache read costs about
+    half a millisecond with Redis); ``upstream_guard`` itself always reads the shared value.
+    """
+    now = clock()
+    memo_key = (scope, operations)
+    seen = _pauses_seen.get(memo_key)
+    if seen is None or now - seen[0] > max_age or now < seen[0]:
+        found = cache.get_many([_block_key(scope, operation) for operation in operations])
+        seen = (now, max((until for until in found.values() if until), default=None))
+        _pauses_seen[memo_key] = seen
+    return seen[1] is not None and seen[1] > now
 
 
 def pause(scope: str, operation: str, retry_after: float | None = None) -> None:

@@ -1,0 +1,366 @@
+"""Schedule, appointments and "My bookings". Thin views: the work is in ``bookings.services``."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bookings import ics, pagecache, rows, services
+from bookings.forms import chosen_day, schedule_filters
+from bookings.models import CalendarFeed
+from bookings.sources import studio_zone
+from portal.lib.ratelimit import client_ip, hit
+from portal.studios import studio_or_404
+from selfservice.auth import member_required, signed_in_customer_id
+
+
+# --- Decorators -------------------------------------------------------------------------------------
+def studio_page(*, private: bool = False):
+    """Studio time zone for dates; responses vary on language, sign-in (cookie) and HTMX.
+
+    Public pages may be revalidated by the browser (``no-cache``); member pages are not stored.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
+            studio = studio_or_404(request, slug)
+            request.studio = studio
+            with timezone.override(studio_zone(studio)):
+                response = view(request, slug, *args, **kwargs)
+            patch_vary_headers(response, ("Accept-Language", "Cookie", "HX-Request", "HX-History-Restore-Request"))
+            if private:
+                patch_cache_control(response, private=True, no_store=True)
+            else:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def member_only(view):
+    """``member_required``, but an HTMX request of a signed-out visitor navigates to the sign-in page
+    instead of swapping it into a fragment."""
+    protected = member_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
+        if request.htmx and signed_in_customer_id(request, request.studio) is None:
+            response = HttpResponse(status=204)
+            next_url = request.htmx.current_url_abs_path or request.get_full_path()
+            response["HX-Redirect"] = f"/s/{request.studio.slug}/account/?{urlencode({'next': next_url})}"
+            return response
+        return protected(request, slug, *args, **kwargs)
+
+    return wrapper
+
+
+def _partial(request: HttpRequest, target: str) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request and request.htmx.target == target
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    """Where to go back to after a form: only paths of this studio."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    prefix = f"/s/{request.studio.slug}/"
+    if (
+        candidate.startswith(prefix)
+        and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()})
+        and "\n" not in candidate
+    ):
+        return candidate
+    return default
+
+
+def _urls(studio) -> dict[str, str]:
+    base = f"/s/{studio.slug}/"
+    return {
+        "schedule_url": f"{base}classes/",
+        "appointments_url": f"{base}appointments/",
+        "my_bookings_url": f"{base}account/bookings/",
+        "sign_in_url": f"{base}account/",
+    }
+
+
+# --- Schedule ---------------------------------------------------------------------------------------
+@require_GET
+@studio_page()
+def schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    studio = request.studio
+    customer_id = signed_in_customer_id(request, studio)
+    data = services.schedule_data(studio, customer_id)
+    partial = _partial(request, "schedule-results")
+    template = "bookings/schedule.html#results" if partial else "bookings/schedule.html"
+
+    def context() -> dict:
+        filters = schedule_filters(request.GET)
+        page = services.schedule_page(studio, filters, customer_id, data)
+        signed_in, urls = customer_id is not None, _urls(studio)
+        days = rows.day_rows(page.days, signed_in=signed_in, urls=urls)
+        return {"page": page, "days": days, "filters": filters, "signed_in": signed_in, **urls}
+
+    if customer_id is None:
+        # Visitors who are not signed in all see the same page: rendered once per data version.
+        return pagecache.render(request, template, context, studio=studio, signature=data.signature)
+    return render(request, template, {**context(), "next": request.get_full_path()})
+
+
+@require_GET
+@studio_page()
+def occupancy(request: HttpRequest, slug: str) -> HttpResponse:
+    """The studio's current occupancy as a fragment (for the studio home, loaded with hx-get)."""
+    return render(request, "bookings/_occupancy.html", {"occupancy": services.studio_occupancy(request.studio)})
+
+
+@require_http_methods(["GET", "POST"])
+@studio_page(private=True)
+@member_only
+def book_class(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    studio, customer_id = request.studio, request.customer_id
+    next_url = _next_url(request, _urls(studio)["schedule_url"])
+    if request.method == "GET":
+        return _class_booking_page(request, slot_id, next_url)
+    outcome = services.book_class(studio, customer_id, slot_id, request.POST.get("key"))
+    if request.htmx and outcome.slot is not None:
+        return _slot_in_place(request, outcome, next_url)
+    return _done(request, outcome.ok, outcome.message, f"{next_url}#slot-{slot_id}" if outcome.slot else next_url)
+
+
+def _class_booking_page(request: HttpRequest, slot_id: int, next_url: str) -> HttpResponse:
+    """For members who arrive from a link (after signing in) or without JavaScript."""
+    try:
+        view = services.slot_view(request.studio, slot_id, request.customer_id)
+    except services.Unreachable as exc:
+        return _done(request, False, exc.message, next_url)
+    if view is None:
+        raise Http404("No such class slot")
+    context = {"view": view, "next": next_url, **_urls(request.studio)}
+    return render(request, "bookings/book_class.html", context)
+
+
+def _slot_in_place(request: HttpRequest, outcome: services.Outcome, next_url: str) -> HttpResponse:
+    """The booked slot replaces itself, and the page's booking form gets a fresh key (the next click is new)."""
+    urls = _urls(request.studio)
+    row = rows.slot_row(outcome.slot, signed_in=True, urls=urls)
+    form = render_to_string(
+        "bookings/schedule.html#book_form", {"oob": True, "next": next_url, **urls}, request=request
+    )
+    response = HttpResponse(row + form, status=outcome.status)
+    response["HX-Retarget"] = f"#slot-{outcome.slot.id}"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _done(request: HttpRequest, ok: bool, message: str, target: str) -> HttpResponse:
+    """After a form: the message on the next page (PRG); HTMX navigates there instead of swapping it in."""
+    (messages.success if ok else messages.error)(request, message)
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+# --- Appointments -----------------------------------------------------------------------------------
+@require_GET
+@studio_page()
+def appointment_types(request: HttpRequest, slug: str) -> HttpResponse:
+    page = services.appointment_types_page(request.studio)
+    return render(request, "bookings/appointment_types.html", {"page": page, **_urls(request.studio)})
+
+
+@require_GET
+@studio_page()
+def appointment_slots(request: HttpRequest, slug: str, type_id: int) -> HttpResponse:
+    studio = request.studio
+    try:
+        page = services.appointment_page(studio, type_id, chosen_day(request.GET))
+    except services.NotYours as exc:
+        raise Http404("No such appointment") from exc
+    context = {
+        "page": page,
+        "signed_in": signed_in_customer_id(request, studio) is not None,
+        "next": request.get_full_path(),
+        **_urls(studio),
+    }
+    template = (
+        "bookings/appointment_slots.html#slots"
+        if _partial(request, "appointment-slots")
+        else "bookings/appointment_slots.html"
+    )
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@studio_page(private=True)
+@member_only
+def book_appointment(request: HttpRequest, slug: str, type_id: int) -> HttpResponse:
+    studio, urls = request.studio, _urls(request.studio)
+    back = _next_url(request, f"{urls['appointments_url']}{type_id}/")
+    if request.method == "GET":
+        return _appointment_booking_page(request, type_id, request.GET.get("start", ""), back)
+    start, end = request.POST.get("start", ""), request.POST.get("end", "")
+    outcome = services.book_appointment(studio, request.customer_id, type_id, start, end, request.POST.get("key"))
+    if request.htmx and outcome.appointment_slot is not None:
+        context = {
+            "slot": outcome.appointment_slot,
+            "type_id": type_id,
+            "message": outcome.message,
+            "message_ok": outcome.ok,
+            "booked": outcome.ok,
+            "can_book": not outcome.ok,
+            "signed_in": True,
+            "next": back,
+            **urls,
+        }
+        return render(request, "bookings/appointment_slots.html#slot", context, status=outcome.status)
+    return _done(request, outcome.ok, outcome.message, urls["my_bookings_url"] if outcome.ok else back)
+
+
+def _appointment_booking_page(request: HttpRequest, type_id: int, start: str, back: str) -> HttpResponse:
+    try:
+        atype, slot = services.find_appointment_slot(request.studio, type_id, start)
+    except services.NotYours as exc:
+        raise Http404("No such appointment") from exc
+    if slot is None:
+        return _done(request, False, _("This time is no longer free. Please choose another time."), back)
+    context = {"type": atype, "slot": slot, "next": back, **_urls(request.studio)}
+    return render(request, "bookings/book_appointment.html", context)
+
+
+# --- My bookings ------------------------------------------------------------------------------------
+@require_GET
+@studio_page(private=True)
+@member_only
+def my_bookings(request: HttpRequest, slug: str) -> HttpResponse:
+    studio = request.studio
+    page = services.my_bookings_page(studio, request.customer_id)
+    new_feed_url = _take_new_feed_url(request)
+    context = {
+        "page": page,
+        "new_feed_url": new_feed_url,
+        "webcal_url": "webcal://" + new_feed_url.split("://", 1)[-1] if new_feed_url else "",
+        **_urls(studio),
+    }
+    return render(request, "bookings/my_bookings.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@studio_page(private=True)
+@member_only
+def cancel_class(request: HttpRequest, slug: str, booking_id: int) -> HttpResponse:
+    studio, customer_id = request.studio, request.customer_id
+    back = _next_url(request, _urls(studio)["my_bookings_url"])
+    try:
+        if request.method == "POST":
+            outcome = services.cancel_class(studio, customer_id, booking_id)
+            return _done(request, outcome.ok, outcome.message, back)
+        detail = services.class_booking_detail(studio, customer_id, booking_id)
+    except services.NotYours as exc:
+        raise Http404("No such booking") from exc
+    except services.Unreachable as exc:
+        return _done(request, False, exc.message, back)
+    context = {"detail": detail, "rule": services.cancel_rule_text(detail), "next": back, **_urls(studio)}
+    return render(request, "bookings/cancel_class.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@studio_page(private=True)
+@member_only
+def cancel_appointment(request: HttpRequest, slug: str, booking_id: int) -> HttpResponse:
+    studio, customer_id = request.studio, request.customer_id
+    back = _next_url(request, _urls(studio)["my_bookings_url"])
+    try:
+        if request.method == "POST":
+            outcome = services.cancel_appointment(studio, customer_id, booking_id)
+            return _done(request, outcome.ok, outcome.message, back)
+        booking = services.appointment_booking(studio, customer_id, booking_id)
+    except services.NotYours as exc:
+        raise Http404("No such booking") from exc
+    except services.Unreachable as exc:
+        return _done(request, False, exc.message, back)
+    context = {
+        "booking": booking,
+        "can_cancel": services.appointment_can_cancel(studio, booking),
+        "next": back,
+        **_urls(studio),
+    }
+    return render(request, "bookings/cancel_appointment.html", context)
+
+
+@require_GET
+@studio_page(private=True)
+@member_only
+def booking_ics(request: HttpRequest, slug: str, kind: str, booking_id: int) -> HttpResponse:
+    studio = request.studio
+    try:
+        entry = services.entry_for(studio, request.customer_id, kind, booking_id)
+    except services.NotYours as exc:
+        raise Http404("No such booking") from exc
+    body = ics.calendar([entry], studio, _host(request))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{booking_id}.ics"'
+    return response
+
+
+# --- Calendar feed -----------------------------------------------------------------------------------
+_NEW_FEED_SESSION_KEY = "bookings_new_feed_url"
+
+
+def _take_new_feed_url(request: HttpRequest) -> str:
+    """A just-created feed URL is shown once (only its hash is stored)."""
+    return request.session.pop(_NEW_FEED_SESSION_KEY, "")
+
+
+@require_POST
+@studio_page(private=True)
+@member_only
+def manage_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    studio, customer_id = request.studio, request.customer_id
+    if request.POST.get("action") == "revoke":
+        CalendarFeed.objects.filter(studio=studio, customer_id=customer_id).delete()
+        messages.success(request, _("Your calendar link is turned off. Calendar apps can no longer read it."))
+    else:
+        token = CalendarFeed.issue(studio, customer_id)
+        request.session[_NEW_FEED_SESSION_KEY] = request.build_absolute_uri(
+            f"/s/{studio.slug}/account/bookings/feed/{token}.ics"
+        )
+        messages.success(request, _("Your new calendar link is ready. Any older link no longer works."))
+    return redirect(f"{_urls(studio)['my_bookings_url']}#calendar")
+
+
+@require_GET
+def feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The member's bookings for calendar apps: no cookies, the private token is the key."""
+    studio = studio_or_404(request, slug)
+    if not hit("bookings-feed-ip", client_ip(request), limit=600, window=3600):
+        return HttpResponse(status=429, headers={"Retry-After": "3600"})
+    subscription = CalendarFeed.find(studio, token)
+    if subscription is None:
+        raise Http404("No such calendar")
+    if not hit("bookings-feed", subscription.token_hash, limit=120, window=3600):
+        return HttpResponse(status=429, headers={"Retry-After": "3600"})
+    with timezone.override(studio_zone(studio)):
+        entries, results = services.upcoming_entries(studio, subscription.customer_id)
+    if not all(result.has_value for result in results):
+        # Tell the calendar app to try again later rather than remove the bookings it could not read.
+        return HttpResponse(status=503, headers={"Retry-After": "600"})
+    CalendarFeed.objects.filter(pk=subscription.pk).update(last_used_at=timezone.now())
+    body = ics.calendar(entries, studio, _host(request), name=studio.name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    patch_cache_control(response, private=True, max_age=900)
+    return response
+
+
+def _host(request: HttpRequest) -> str:
+    return request.get_host().split(":")[0] or "portal"

@@ -1,0 +1,276 @@
+"""portal.lib.cache (stale-while-revalidate, one refresh per key, 429 pause) and portal.lib.concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from portal.lib import cache as swr
+from portal.lib import concurrency
+from portal.perfectgym import errors
+from portal.perfectgym.timing import UpstreamTimer, current_timer, record_call
+
+
+class Clock:
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(swr, "clock", fake)
+    return fake
+
+
+class Loader:
+    """A source's loader that counts its calls and answers what it is told to."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.answer: object = "v1"
+
+    def __call__(self):
+        self.calls += 1
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def source(loader, **kwargs) -> swr.Source:
+    return swr.Source("test:key", loader, **{"fresh_for": 30, **kwargs})
+
+
+def test_a_fresh_value_is_served_without_loading_again(clock):
+    loader = Loader()
+    assert swr.fetch_one(source(loader)).value == "v1"
+    clock.now += 29
+    result = swr.fetch_one(source(loader))
+    assert (result.value, result.stale, loader.calls) == ("v1", False, 1)
+
+
+def test_a_stale_value_is_served_at_once_and_refreshed_once(clock):
+    loader = Loader()
+    swr.fetch_one(source(loader))
+    clock.now += 31
+    loader.answer = "v2"
+    # The pool is off in tests: the background refresh runs inline, after the stale value was chosen.
+    first = swr.fetch_one(source(loader))
+    assert first.value == "v1" and not first.stale
+    assert loader.calls == 2
+    assert swr.fetch_one(source(loader)).value == "v2"
+    assert loader.calls == 2
+
+
+def test_only_one_refresh_per_key_while_its_lock_is_held(clock):
+    loader = Loader()
+    swr.fetch_one(source(loader))
+    clock.now += 31
+    from django.core.cache import cache
+
+    cache.add(swr._lock_key("test:key"), 1)  # another worker is refreshing it
+    for _ in range(5):
+        assert swr.fetch_one(source(loader)).value == "v1"
+    assert loader.calls == 1
+
+
+def test_a_value_too_old_to_serve_is_refreshed_before_answering(clock):
+    loader = Loader()
+    swr.fetch_one(source(loader, serve_stale_for=60))
+    clock.now += 61
+    loader.answer = "v2"
+    assert swr.fetch_one(source(loader, serve_stale_for=60)).value == "v2"
+
+
+def test_a_failed_refresh_keeps_the_last_value_flags_it_and_backs_off(clock):
+    loader = Loader()
+    swr.fetch_one(source(loader, serve_stale_for=60))
+    clock.now += 61
+    loader.answer = errors.Unavailable("getThing", status=503)
+    result = swr.fetch_one(source(loader, serve_stale_for=60))
+    assert (result.value, result.stale) == ("v1", True)
+    assert isinstance(result.error, errors.Unavailable)
+    calls = loader.calls
+    clock.now += 5  # within retry_after_failure (10 s): nobody asks the upstream
+    assert swr.fetch_one(source(loader, serve_stale_for=60)).stale
+    assert loader.calls == calls
+    clock.now += 6
+    loader.answer = "v2"
+    result = swr.fetch_one(source(loader, serve_stale_for=60))
+    assert (result.value, result.stale) == ("v2", False)
+
+
+def test_a_cold_failure_is_remembered_briefly(clock):
+    loader = Loader()
+    loader.answer = errors.Unavailable("getThing", status=503)
+    first = swr.fetch_one(source(loader))
+    assert not first.has_value and isinstance(first.error, errors.Unavailable)
+    second = swr.fetch_one(source(loader))
+    assert isinstance(second.error, errors.Unavailable)
+    assert loader.calls == 1
+    clock.now += 11
+    loader.answer = "v1"
+    assert swr.fetch_one(source(loader)).value == "v1"
+
+
+def test_invalidate_loads_again_but_keeps_the_value_as_fallback(clock):
+    loader = Loader()
+    swr.fetch_one(source(loader))
+    swr.invalidate("test:key")
+    loader.answer = errors.Unavailable("getThing", status=503)
+    result = swr.fetch_one(source(loader))
+    assert (result.value, result.stale, loader.calls) == ("v1", True, 2)
+
+
+def test_update_changes_the_cached_value_and_its_version(clock):
+    loader = Loader()
+    before = swr.fetch_one(source(loader))
+    assert swr.update(source(loader), lambda value: value + "+patched")
+    after = swr.fetch_one(source(loader))
+    assert after.value == "v1+patched" and after.version != before.version
+    assert loader.calls == 1
+    assert not swr.update(swr.Source("test:other", loader, fresh_for=1), lambda value: value)
+
+
+def test_bumping_a_generation_invalidates_every_entry_that_names_it(clock):
+    loader = Loader()
+    named = swr.Source("test:key", loader, fresh_for=30, generation="test:gen")
+    swr.fetch_one(named)
+    swr.bump("test:gen")
+    loader.answer = "v2"
+    assert swr.fetch_one(named).value == "v2"
+
+
+def test_several_missing_sources_load_in_one_go(clock):
+    a, b = Loader(), Loader()
+    b.answer = "b"
+    results = swr.fetch(swr.Source("k:a", a, fresh_for=5), swr.Source("k:b", b, fresh_for=5))
+    assert [r.value for r in results] == ["v1", "b"]
+
+
+# --- The 429 pause ---------------------------------------------------------------------------------------
+def test_after_a_429_the_endpoint_is_left_alone_for_the_rest_of_the_minute(clock):
+    clock.now = 60 * 1000 + 15  # 15 s into a minute
+    calls = []
+
+    def call():
+        calls.append(1)
+        raise errors.RateLimited("getClassSlots", status=429)
+
+    with pytest.raises(errors.RateLimited), swr.upstream_guard("studio:1", "getClassSlots"):
+        call()
+    for _ in range(3):
+        with pytest.raises(errors.RateLimited), swr.upstream_guard("studio:1", "getClassSlots"):
+            call()
+    assert len(calls) == 1
+    # Other endpoints and other studios are not affected.
+    with swr.upstream_guard("studio:1", "getActiveClasses"):
+        pass
+    with swr.upstream_guard("studio:2", "getClassSlots"):
+        pass
+    clock.now = 60 * 1001 + 1  # the next minute
+    with swr.upstream_guard("studio:1", "getClassSlots"):
+        pass
+
+
+def test_a_refresh_that_hits_the_rate_limit_backs_off_until_the_next_minute(clock):
+    clock.now = 60 * 1000 + 50
+    loader = Loader()
+    short = {"fresh_for": 5, "serve_stale_for": 5}
+    swr.fetch_one(source(loader, **short))
+    clock.now += 6
+    loader.answer = errors.RateLimited("getThing", status=429, retry_after=4)
+    assert swr.fetch_one(source(loader, **short)).stale
+    clock.now += 3  # still the same minute: not asked again
+    swr.fetch_one(source(loader, **short))
+    assert loader.calls == 2
+
+
+# --- Concurrency -----------------------------------------------------------------------------------------
+def test_gather_keeps_order_and_raises_the_first_error():
+    assert concurrency.gather(lambda: 1, lambda: 2, lambda: 3) == [1, 2, 3]
+    boom = errors.Unavailable("x")
+    with pytest.raises(errors.Unavailable):
+        concurrency.gather(lambda: 1, lambda: (_ for _ in ()).throw(boom))
+    assert concurrency.gather(lambda: 1, lambda: (_ for _ in ()).throw(boom), return_exceptions=True) == [1, boom]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(UPSTREAM_CONCURRENCY=4)
+def test_the_thread_pool_runs_calls_at_the_same_time_and_counts_them_for_server_timing():
+    timer = UpstreamTimer()
+    token = current_timer.set(timer)
+    threads: set[str] = set()
+
+    def call():
+        threads.add(threading.current_thread().name)
+        connection.ensure_connection()  # a pool thread opens its own connection...
+        time.sleep(0.2)
+        record_call(200.0)
+        return threading.current_thread().name
+
+    try:
+        started = time.perf_counter()
+        names = concurrency.gather(call, call, call, call)
+        elapsed = time.perf_counter() - started
+    finally:
+        current_timer.reset(token)
+    assert elapsed < 0.6, "four 0.2 s calls did not overlap"
+    assert len(set(names)) == 4 and any(name.startswith("upstream") for name in names)
+    assert timer.calls == 4  # the copied context carried the response's timer into the threads
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(UPSTREAM_CONCURRENCY=4)
+def test_pool_threads_close_their_database_connections():
+    from django.db import connections
+
+    seen = []
+
+    def call():
+        connection.ensure_connection()
+        seen.append(connections["default"])
+        return True
+
+    concurrency.gather(lambda: True, call)
+    time.sleep(0.05)
+    pool_connection = seen[0]
+    assert pool_connection.connection is None  # closed when the call ended
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(UPSTREAM_CONCURRENCY=4)
+def test_a_cold_schedule_loads_its_upstream_reads_concurrently(demo_studio_committed, upstream_latency):
+    """With 300 ms per upstream call, the five reads of a cold schedule take about one call, not five."""
+    from bookings import services
+
+    timer = UpstreamTimer()
+    token = current_timer.set(timer)
+    try:
+        started = time.perf_counter()
+        data = services.schedule_data(demo_studio_committed, None)
+        elapsed = time.perf_counter() - started
+    finally:
+        current_timer.reset(token)
+    assert data.slots and not data.problem
+    assert timer.calls == 5
+    # One after the other they would take at least 5 x the latency.
+    assert elapsed < upstream_latency * 2, f"five {upstream_latency}s calls took {elapsed:.2f}s"
+    assert elapsed * 1000 < timer.total_ms / 2.5
+
+
+def test_background_work_never_counts_for_the_current_response():
+    timer = UpstreamTimer()
+    token = current_timer.set(timer)
+    try:
+        concurrency.background(lambda: record_call(5.0))
+    finally:
+        current_timer.reset(token)
+    assert timer.calls == 0
