@@ -51,6 +51,10 @@ messages: install
 		$(CURDIR)/$(VENV)/bin/django-admin makemessages -l de -l en --no-obsolete); done
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
+## Speed: gunicorn on the sandbox with injected latency, driven from a second process (see README)
+benchmark: install
+	$(PY) scripts/benchmark.py
+
 ## Background worker for emails when TASKS_MODE=database
 worker: install
 	$(PY) manage.py db_worker

@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
+from portal.lib import cache
 from portal.lib.crypto import DecryptionError
 from portal.models import Studio
 from portal.perfectgym import errors
@@ -61,10 +62,10 @@ def studio_overview(studio: Studio) -> StudioOverview:
 
     Call it with the visitor's language active: weekday names and times are formatted here.
     """
-    try:
-        info = client_for(studio).get_studio_information()
-    except errors.ApiError as exc:
-        return StudioOverview(information=None, problem=message_for(exc))
+    cached = cache.fetch_one(studio_information_source(studio))
+    if not cached.has_value:
+        return StudioOverview(information=None, problem=message_for(cached.error or errors.Unavailable("studio")))
+    info = cached.value
     return StudioOverview(
         information=info,
         opening_hours=[row for row in map(_opening_hours_row, info.public_opening_hours) if row],
@@ -73,6 +74,19 @@ def studio_overview(studio: Studio) -> StudioOverview:
         phone_href=_phone_href(info.telephone or ""),
         website=_safe_web_url(info.website or ""),
     )
+
+
+def studio_information_source(studio: Studio) -> cache.Source[StudioInformation]:
+    """Studio information changes rarely: cached for everyone, refreshed in the background.
+
+    Read in the studio's language (the portal formats everything it shows itself).
+    """
+
+    def load() -> StudioInformation:
+        with cache.upstream_guard(f"studio:{studio.pk}", "getStudioInformation"):
+            return client_for(studio, language=studio.default_language).get_studio_information()
+
+    return cache.Source(f"studio:{studio.pk}:information", load, fresh_for=300, serve_stale_for=3600)
 
 
 def _weekday_name(code: str | None) -> str:

@@ -126,7 +126,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal",
+            # The default 300 entries are too few once members' bookings are cached.
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
 
 # --- Sessions and cookies -----------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -226,6 +233,8 @@ UPSTREAM_READ_TIMEOUT = envfloat("UPSTREAM_READ_TIMEOUT", 10.0, minimum=0.1)
 UPSTREAM_GET_RETRIES = envint("UPSTREAM_GET_RETRIES", 2, minimum=0, maximum=5)
 UPSTREAM_BACKOFF_SECONDS = envfloat("UPSTREAM_BACKOFF_SECONDS", 0.2, minimum=0)
 UPSTREAM_RETRY_AFTER_CAP_SECONDS = envfloat("UPSTREAM_RETRY_AFTER_CAP_SECONDS", 2.0, minimum=0)
+# Threads per process for pages that need several upstream calls at once (0: one after another).
+UPSTREAM_CONCURRENCY = envint("UPSTREAM_CONCURRENCY", 8, minimum=0, maximum=64)
 
 # --- The sandbox (stateful stand-in for the API) -------------------------------
 SANDBOX_HTTP_ENABLED = envbool("SANDBOX_HTTP_ENABLED", True)

@@ -1,14 +1,49 @@
-"""Looking up studios for requests."""
+"""Looking up studios for requests.
+
+Every portal request names its studio, so the lookup is kept in a small
+per-process cache: a warm schedule page then needs no database query at all.
+Saving or deleting a studio clears it in this process at once; other worker
+processes see admin changes within ``TTL_SECONDS``.
+"""
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 
 from portal.models import Studio
 
+TTL_SECONDS = 10.0
+_cache: dict[str, tuple[float, Studio | None]] = {}
+_lock = threading.Lock()
+
 
 def get_active_studio(slug: str) -> Studio | None:
-    return Studio.objects.filter(slug=slug, is_active=True).first()
+    now = time.monotonic()
+    hit = _cache.get(slug)
+    if hit is not None and hit[0] > now:
+        return copy.copy(hit[1])  # a copy: a view that changes its studio does not change the cache
+    studio = Studio.objects.filter(slug=slug, is_active=True).first()
+    with _lock:
+        if len(_cache) > 1000:
+            _cache.clear()
+        _cache[slug] = (now + TTL_SECONDS, studio)
+    return copy.copy(studio)
+
+
+def forget_studios() -> None:
+    with _lock:
+        _cache.clear()
+
+
+@receiver([post_save, post_delete], sender=Studio)
+def _studio_changed(sender, **kwargs) -> None:
+    forget_studios()
 
 
 def studio_or_404(request, slug: str) -> Studio:

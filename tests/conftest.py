@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from portal.models import Studio
+from portal.studios import forget_studios
 from portal.upstream import client_for, reset_sessions
 
 
@@ -13,6 +14,7 @@ from portal.upstream import client_for, reset_sessions
 def _clean_cache_and_sessions():
     cache.clear()
     reset_sessions()
+    forget_studios()  # the test database is rolled back under the per-process studio cache
     yield
     cache.clear()
 

@@ -6,7 +6,7 @@ def test_studio_home_shows_name_from_api(client, demo_studio):
     assert response.status_code == 200
     assert "Demo Fitness Berlin" in response.content.decode()
     assert response["Server-Timing"].startswith("upstream;dur=")
-    assert 'desc="1 call"' in response["Server-Timing"]
+    assert 'desc="2 calls"' in response["Server-Timing"]  # studio information and occupancy, concurrently
 
 
 def test_healthz(client, db):

@@ -187,3 +187,16 @@ def test_upcoming_closures_are_shown_in_studio_time(client, demo_studio):
     assert "Grundreinigung" in german
     assert "Vergangen" not in german
     assert "March 4, 2030, 8 a.m. – 2 p.m." in page(client, "/s/demo/?lang=en")
+
+
+def test_home_shows_current_occupancy(client, demo_studio):
+    html = client.get("/s/demo/?lang=en").content.decode()
+    assert "In the studio right now" in html
+    assert "people" in html
+
+
+def test_home_reads_studio_information_from_the_cache_when_warm(client, demo_studio):
+    client.get("/s/demo/?lang=en")
+    warm = client.get("/s/demo/?lang=en")
+    assert warm.status_code == 200
+    assert 'desc="0 calls"' in warm["Server-Timing"]
