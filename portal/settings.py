@@ -226,6 +226,10 @@ TASKS = {
     }
 }
 
+# Seconds a worker keeps a studio's settings before reading them again (admin changes
+# reach other workers within this time; 0 reads the database on every request).
+STUDIO_CACHE_SECONDS = envfloat("STUDIO_CACHE_SECONDS", 10.0, minimum=0)
+
 # --- The PerfectGym client ----------------------------------------------------
 # The one place the upstream timeouts are set (seconds).
 UPSTREAM_CONNECT_TIMEOUT = envfloat("UPSTREAM_CONNECT_TIMEOUT", 3.05, minimum=0.1)

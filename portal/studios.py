@@ -3,7 +3,7 @@
 Every portal request names its studio, so the lookup is kept in a small
 per-process cache: a warm schedule page then needs no database query at all.
 Saving or deleting a studio clears it in this process at once; other worker
-processes see admin changes within ``TTL_SECONDS``.
+processes see admin changes within ``STUDIO_CACHE_SECONDS`` (0 switches it off).
 """
 
 from __future__ import annotations
@@ -12,18 +12,21 @@ import copy
 import threading
 import time
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
 
 from portal.models import Studio
 
-TTL_SECONDS = 10.0
 _cache: dict[str, tuple[float, Studio | None]] = {}
 _lock = threading.Lock()
 
 
 def get_active_studio(slug: str) -> Studio | None:
+    ttl = settings.STUDIO_CACHE_SECONDS
+    if ttl <= 0:
+        return Studio.objects.filter(slug=slug, is_active=True).first()
     now = time.monotonic()
     hit = _cache.get(slug)
     if hit is not None and hit[0] > now:
@@ -32,7 +35,7 @@ def get_active_studio(slug: str) -> Studio | None:
     with _lock:
         if len(_cache) > 1000:
             _cache.clear()
-        _cache[slug] = (now + TTL_SECONDS, studio)
+        _cache[slug] = (now + ttl, studio)
     return copy.copy(studio)
 
 

@@ -41,11 +41,7 @@ def fill(po_path: Path, translations: dict[str, str]) -> int:
             continue
         msgid = _unquote(msgid_lines)
         if msgid in translations and msgid:
-            head = [
-                line
-                for line in lines[:msgstr_at]
-                if not line.startswith("#| ") and line != "#, fuzzy"
-            ]
+            head = [line for line in lines[:msgstr_at] if not line.startswith("#| ") and line != "#, fuzzy"]
             head = [re.sub(r"^#, fuzzy, ", "#, ", line) for line in head]
             out.append("\n".join([*head, f"msgstr {_quote(translations[msgid])}"]))
             filled += 1

@@ -31,3 +31,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # Upstream calls run inline: the db fixture's transaction is invisible to other threads (tests of the
 # thread pool itself use transactional_db and override this).
 UPSTREAM_CONCURRENCY = 0
+# Tests change studios with queryset updates too; the lookup cache has its own test.
+STUDIO_CACHE_SECONDS = 0
