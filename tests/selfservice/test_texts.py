@@ -109,40 +109,6 @@ def catalog(language):
     return [e for e in parse_po(LOCALE / language / "LC_MESSAGES" / "django.po") if not e.is_header]
 
 
-def test_the_apps_german_catalog_is_complete_and_compiled():
-    import gettext
-
-    entries = catalog("de")
-    assert entries
-    assert not [e.msgid for e in entries if not e.translated]
-    assert not [e.msgid for e in entries if "fuzzy" in e.flags]
-    with (LOCALE / "de" / "LC_MESSAGES" / "django.mo").open("rb") as handle:
-        compiled = gettext.GNUTranslations(handle)
-    for entry in entries:
-        key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
-        if entry.msgid_plural:
-            assert compiled.ngettext(key, entry.msgid_plural, 1) == entry.msgstr[0]
-        else:
-            assert compiled.gettext(key) == entry.msgstr[0], entry.msgid
-
-
-def test_no_other_catalog_translates_our_words_differently():
-    """Django merges the catalogs: an app listed earlier, or the project's own, would win for a shared msgid."""
-    ours = {(e.msgctxt, e.msgid): e.msgstr for e in catalog("de")}
-    base = Path(settings.BASE_DIR)
-    own = LOCALE / "de" / "LC_MESSAGES" / "django.po"
-    catalogs = [base / "locale" / "de" / "LC_MESSAGES" / "django.po", *base.glob("*/locale/de/LC_MESSAGES/django.po")]
-    clashes = []
-    for po in catalogs:
-        if not po.exists() or po.resolve() == own.resolve():
-            continue
-        for entry in parse_po(po):
-            key = (entry.msgctxt, entry.msgid)
-            if key in ours and entry.translated and entry.msgstr != ours[key]:
-                clashes.append((str(po.relative_to(base)), entry.msgid, entry.msgstr[0], ours[key][0]))
-    assert not clashes, clashes
-
-
 def test_the_legal_button_texts():
     entries = {e.msgid: e.msgstr.get(0) for e in catalog("de")}
     assert entries["Cancel now"] == "jetzt kündigen"

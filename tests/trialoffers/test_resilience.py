@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gettext
 import re
 from pathlib import Path
 
@@ -10,7 +9,6 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from tests.portal.pofile import parse_po
 from tests.trialoffers.conftest import form_token, lead_details, links, offer_link, text_of
 from tests.trialoffers.test_vouchers import voucher_data
 
@@ -86,32 +84,3 @@ def test_no_500_for_made_up_addresses(visitor, morning):
         assert visitor.get(path).status_code < 500, path
     assert visitor.post("/s/demo/trial/book/check/", {"t": "bad"}).status_code < 500
     assert visitor.post("/s/demo/voucher/", {"t": "bad", **voucher_data("X")}).status_code == 422
-
-
-# --- The app's catalog -----------------------------------------------------------------------------
-def entries(language: str):
-    return [e for e in parse_po(CATALOG / language / "LC_MESSAGES" / "django.po") if not e.is_header]
-
-
-def test_german_catalog_is_complete_and_compiled():
-    german = entries("de")
-    assert german and not [e.msgid for e in german if not e.translated]
-    assert not [e.msgid for e in german if "fuzzy" in e.flags]
-    placeholder = re.compile(r"%\(\w+\)[sd]")
-    for entry in german:
-        for text in entry.msgstr.values():
-            assert sorted(placeholder.findall(text)) == sorted(placeholder.findall(entry.msgid)), entry.msgid
-    with (CATALOG / "de" / "LC_MESSAGES" / "django.mo").open("rb") as handle:
-        compiled = gettext.GNUTranslations(handle)
-    for entry in german:
-        key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
-        if entry.msgid_plural:
-            assert compiled.ngettext(key, entry.msgid_plural, 2) == entry.msgstr[1], entry.msgid
-        else:
-            assert compiled.gettext(key) == entry.msgstr[0], entry.msgid
-
-
-def test_german_uses_sie_not_du():
-    words = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner)\b", re.IGNORECASE)
-    informal = [e.msgstr[0] for e in entries("de") if words.search(e.msgstr.get(0, ""))]
-    assert not informal, informal
