@@ -51,7 +51,15 @@ def test_bad_values_name_the_variable(monkeypatch, name, value, reader):
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # tests/settings.py set test defaults in this process's environment: start from a clean one.
-    ours = {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "EMAIL_MODE", "ALLOWED_HOSTS"}
+    ours = {
+        "DJANGO_SETTINGS_MODULE",
+        "DEBUG",
+        "SECRET_KEY",
+        "SECURE_SSL_REDIRECT",
+        "EMAIL_MODE",
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest for Playwright
+    }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     clean.update(env)
     return subprocess.run(
