@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.utils import translation
 
 from portal.perfectgym.timing import UpstreamTimer, current_timer
 
 SUPPORTED_LANGUAGES = {code for code, _ in settings.LANGUAGES}
+STUDIO_PATH = re.compile(r"^/s/([-a-zA-Z0-9_]+)/")
 
 
 class UpstreamTimingMiddleware:
@@ -48,6 +51,10 @@ class SecurityHeadersMiddleware:
         if request.path.startswith("/admin/"):
             return response  # Django's admin keeps X-Frame-Options: DENY and its own scripts
         studio = getattr(request, "studio", None)
+        if studio is None and response.status_code == 404 and not hasattr(request, "studio"):
+            # An address below a studio that matched no view: its "not found" page shows inside the
+            # studio's frame too, instead of the browser's refusal (a blank frame).
+            studio = _studio_of_path(request.path)
         if studio is not None:
             ancestors = " ".join(["'self'", *studio.embed_origins])
             # frame-ancestors replaces X-Frame-Options, which cannot name other origins.
@@ -61,6 +68,15 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = f"{policy}; frame-ancestors {ancestors}"
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+def _studio_of_path(path: str):
+    match = STUDIO_PATH.match(path)
+    if not match:
+        return None
+    from portal.studios import get_active_studio
+
+    return get_active_studio(match.group(1))
 
 
 def language_from_request(request, studio_default: str | None = None) -> str:

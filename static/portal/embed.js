@@ -49,9 +49,18 @@
       if (data.type === "resize" && typeof data.height === "number" && isFinite(data.height)) {
         frame.style.height = Math.max(150, Math.min(Math.round(data.height), 30000)) + "px";
       } else if (data.type === "navigated" || data.type === "step") {
+        // Screen readers announce the frame by its title: the title of the page inside.
+        if (typeof data.title === "string" && data.title && !el.getAttribute("data-title")) {
+          frame.title = data.title.slice(0, 200);
+        }
         if (data.type === "navigated" && loads++ === 0) return; // the first load is not a step
         var top = frame.getBoundingClientRect().top;
-        if (top < 0 || top > window.innerHeight) frame.scrollIntoView({ block: "start", behavior: "smooth" });
+        var anchor = typeof data.top === "number" && isFinite(data.top) ? Math.max(0, data.top) : 0;
+        if (anchor || top < 0 || top > window.innerHeight) {
+          // To the frame's top, or to the part of the page its address points at (#calendar).
+          var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+          window.scrollTo({ top: window.pageYOffset + top + anchor, behavior: still ? "auto" : "smooth" });
+        }
       }
     });
   }
