@@ -591,6 +591,12 @@ def cancel_rule_text(detail: ClassBookingDetail) -> str:
     return f"{text} {later}"
 
 
+def _refused_cancel(exc: errors.BadRequest) -> tuple[bool, str]:
+    """A refused cancel: "already canceled" counts as done; other refusals get their own sentence."""
+    known = texts.CANCEL_ERROR_CODES.get(exc.error_code or "")
+    return known is texts.ALREADY_CANCELED, str(known or texts.CANCEL_REFUSED)
+
+
 def term_text(value: int, unit: str) -> str:
     words = {
         "MINUTES": lambda n: ngettext("%(count)d minute", "%(count)d minutes", n),
@@ -619,9 +625,7 @@ def cancel_class(studio: Studio, customer_id: int, booking_id: int) -> Outcome:
         ok, message = _reconcile_class_cancel(studio, booking_id, message)
     except errors.BadRequest as exc:
         error = exc
-        known = texts.CANCEL_ERROR_CODES.get(exc.error_code or "")
-        ok = known is texts.ALREADY_CANCELED
-        message = str(known or texts.CANCEL_REFUSED)
+        ok, message = _refused_cancel(exc)
     except errors.NotFound as exc:
         raise NotYours from exc
     except errors.ApiError as exc:
@@ -843,9 +847,7 @@ def cancel_appointment(studio: Studio, customer_id: int, booking_id: int) -> Out
             ok, message = False, str(texts.CANCEL_UNCONFIRMED)
     except errors.BadRequest as exc:
         error = exc
-        known = texts.CANCEL_ERROR_CODES.get(exc.error_code or "")
-        ok = known is texts.ALREADY_CANCELED
-        message = str(known or texts.CANCEL_REFUSED)
+        ok, message = _refused_cancel(exc)
     except errors.NotFound as exc:
         raise NotYours from exc
     except errors.ApiError as exc:
