@@ -16,8 +16,16 @@ from tests.browser.support import settle, sign_in_by_cookie
 pytestmark = pytest.mark.browser
 
 
-def has_focus(locator) -> bool:
-    return locator.evaluate("el => el === document.activeElement")
+def has_focus(locator, timeout: float = 3.0) -> bool:
+    """True once the element has focus; htmx moves focus after the swap settles, so poll briefly."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not locator.evaluate("el => el === document.activeElement"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_member_books_and_cancels_a_class(portal):

@@ -19,8 +19,16 @@ pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
-def has_focus(locator) -> bool:
-    return locator.evaluate("el => el === document.activeElement")
+def has_focus(locator, timeout: float = 3.0) -> bool:
+    """True once the element has focus; htmx moves focus after the swap settles, so poll briefly."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not locator.evaluate("el => el === document.activeElement"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def emailed_link() -> str:

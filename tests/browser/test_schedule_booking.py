@@ -49,6 +49,8 @@ def test_filter_book_see_download_and_cancel_a_class(page, live_demo, screenshot
     booked.get_by_text("Sie sind gebucht.").wait_for()
     assert booked.locator(".state-booked").inner_text() == "Gebucht"
     # Focus moved to the answer, so screen readers read it out.
+    # htmx moves focus once the swap has settled, a moment after the text appears: wait for it.
+    page.wait_for_function("document.activeElement && document.activeElement.classList.contains('sched-message')")
     focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent]")
     assert "sched-message" in focused[0] and "Sie sind gebucht." in focused[1]  # not just <body>
     screenshot(page, "schedule-booked-de")
