@@ -56,4 +56,9 @@ def test_two_simultaneous_submits_book_once(slow_demo):
     # The slower click's page settles on the same booking.
     settled = visitor.get(locations[1])
     if settled.status_code == 303:
-        assert settled["Location"] == locations[0]
+        # Same booking: the signed token's payload matches (its timestamp may differ by a second).
+        def booking_of(location: str) -> str:
+            return location.split("/trial/done/")[1].split(":")[0]
+
+        assert "/trial/done/" in settled["Location"]
+        assert booking_of(settled["Location"]) == booking_of(locations[0])
