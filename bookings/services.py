@@ -392,18 +392,12 @@ def book_class(studio: Studio, customer_id: int, slot_id: int, raw_key: str | No
     booked: list[m.ClassSlotBookingResult] = []
 
     def send() -> attempts.Sent:
-        validation = read(studio, "validateClassSlot", lambda c: c.validate_class_slot(request))
-        if validation.validation_status != "AVAILABLE":
-            return attempts.Sent(BookingAttempt.State.REFUSED, validation.validation_status)
-        try:
-            result = read(studio, "bookClassSlot", lambda c: c.book_class_slot(request))
-        except errors.BadRequest as exc:
-            status = _status_from_error(exc, texts.CLASS_VALIDATION)
-            if status is None:
-                raise
-            return attempts.Sent(BookingAttempt.State.REFUSED, status)
-        booked.append(result)
-        return attempts.Sent(BookingAttempt.State.DONE, result.booking_status, result.booking_id)
+        return _validate_then_book(
+            lambda: read(studio, "validateClassSlot", lambda c: c.validate_class_slot(request)),
+            lambda: read(studio, "bookClassSlot", lambda c: c.book_class_slot(request)),
+            texts.CLASS_VALIDATION,
+            booked,
+        )
 
     def reconcile() -> attempts.Sent | None:
         found = _reread_member_classes(studio, customer_id)
@@ -591,6 +585,22 @@ def cancel_rule_text(detail: ClassBookingDetail) -> str:
     return f"{text} {later}"
 
 
+def _validate_then_book(validate, book, statuses, booked: list) -> attempts.Sent:
+    """Validate, then book (never retried); a refusal at either step is a REFUSED attempt with its status."""
+    validation = validate()
+    if validation.validation_status != "AVAILABLE":
+        return attempts.Sent(BookingAttempt.State.REFUSED, validation.validation_status)
+    try:
+        result = book()
+    except errors.BadRequest as exc:
+        status = _status_from_error(exc, statuses)
+        if status is None:
+            raise
+        return attempts.Sent(BookingAttempt.State.REFUSED, status)
+    booked.append(result)
+    return attempts.Sent(BookingAttempt.State.DONE, result.booking_status, result.booking_id)
+
+
 def _refused_cancel(exc: errors.BadRequest) -> tuple[bool, str]:
     """A refused cancel: "already canceled" counts as done; other refusals get their own sentence."""
     known = texts.CANCEL_ERROR_CODES.get(exc.error_code or "")
@@ -754,20 +764,14 @@ def book_appointment(
     booked: list[m.AppointmentBookingResult] = []
 
     def send() -> attempts.Sent:
-        validation = read(
-            studio, "validateForAppointmentBooking", lambda c: c.validate_for_appointment_booking(request)
+        return _validate_then_book(
+            lambda: read(
+                studio, "validateForAppointmentBooking", lambda c: c.validate_for_appointment_booking(request)
+            ),
+            lambda: read(studio, "bookAppointmentBooking", lambda c: c.book_appointment_booking(request)),
+            texts.APPOINTMENT_VALIDATION,
+            booked,
         )
-        if validation.validation_status != "AVAILABLE":
-            return attempts.Sent(BookingAttempt.State.REFUSED, validation.validation_status)
-        try:
-            result = read(studio, "bookAppointmentBooking", lambda c: c.book_appointment_booking(request))
-        except errors.BadRequest as exc:
-            status = _status_from_error(exc, texts.APPOINTMENT_VALIDATION)
-            if status is None:
-                raise
-            return attempts.Sent(BookingAttempt.State.REFUSED, status)
-        booked.append(result)
-        return attempts.Sent(BookingAttempt.State.DONE, result.booking_status, result.booking_id)
 
     def reconcile() -> attempts.Sent | None:
         source = member_appointments_source(studio, customer_id)
