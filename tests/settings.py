@@ -28,6 +28,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file (not the shared in-memory database) so threads wait for SQLite's write lock
     # like gunicorn workers do, and the concurrent-booking test runs here too.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+else:
+    # Two runs at once on one PostgreSQL server (two checkouts, CI beside a developer) must not
+    # create, use and drop the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_portal_{os.getpid()}"}  # noqa: F405
 # Upstream calls run inline: the db fixture's transaction is invisible to other threads (tests of the
 # thread pool itself use transactional_db and override this).
 UPSTREAM_CONCURRENCY = 0

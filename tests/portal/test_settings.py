@@ -94,3 +94,25 @@ def test_deploy_check_is_clean_with_secret_key_and_allowed_hosts(tmp_path):
 def test_debug_is_off_unless_set():
     result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", SECRET_KEY="k" * 50)
     assert result.stdout.strip().endswith("False")
+
+
+def _test_database_name(database_url: str) -> str:
+    code = "from django.conf import settings; print(settings.DATABASES['default']['TEST']['NAME'])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("database_url", ["", "postgres://postgres@127.0.0.1:5432/postgres"])
+def test_two_test_runs_at_once_never_share_a_test_database(database_url):
+    """Two runs against one PostgreSQL server must not create and drop each other's test database."""
+    first, second = _test_database_name(database_url), _test_database_name(database_url)
+    assert first and second and first != second
