@@ -16,7 +16,7 @@ from bookings.services import TIMES_OF_DAY, ScheduleFilters
 class ScheduleFilterForm(forms.Form):
     day = forms.DateField(required=False)
     category = forms.CharField(required=False, max_length=80)
-    instructor = forms.IntegerField(required=False, min_value=1)
+    instructor = forms.IntegerField(required=False)  # API ids are int64 and may be negative
     time = forms.ChoiceField(required=False, choices=[("", "")] + [(key, key) for key in TIMES_OF_DAY])
 
 

@@ -19,6 +19,7 @@ from bookings import ics, pagecache, rows, services
 from bookings.forms import chosen_day, schedule_filters
 from bookings.models import CalendarFeed
 from bookings.sources import studio_zone
+from portal.bodylimits import check_before_body
 from portal.lib.ratelimit import client_ip, hit
 from portal.studios import studio_or_404
 from selfservice.auth import member_required, signed_in_customer_id
@@ -57,14 +58,16 @@ def member_only(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
-        if request.htmx and signed_in_customer_id(request, request.studio) is None:
+        studio = studio_or_404(request, slug)
+        if request.htmx and signed_in_customer_id(request, studio) is None:
             response = HttpResponse(status=204)
             next_url = request.htmx.current_url_abs_path or request.get_full_path()
-            response["HX-Redirect"] = f"/s/{request.studio.slug}/account/?{urlencode({'next': next_url})}"
+            response["HX-Redirect"] = f"/s/{studio.slug}/account/?{urlencode({'next': next_url})}"
             return response
         return protected(request, slug, *args, **kwargs)
 
-    return wrapper
+    # Checked by the body middleware too, before the CSRF check reads a stranger's POST body.
+    return check_before_body(member_only)(wrapper)
 
 
 def _partial(request: HttpRequest, target: str) -> bool:

@@ -13,11 +13,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.filetypes import sniff_image_type
+from portal.lib.filetypes import check_image
 from portal.models import AuditEntry, Studio
 from portal.services import ConnectionResult, test_connection
 
 LOGO_MAX_BYTES = 200 * 1024
+UNREADABLE_KEY = _("The stored API key cannot be decrypted with the configured keys. Please enter the key again.")
 
 
 def _formfield(db_field: models.Field, **kwargs):
@@ -89,10 +90,10 @@ class StudioAdminForm(forms.ModelForm):
                 _("The logo may be at most 200 KB (this file has %(size)d KB)."), params={"size": upload.size // 1024}
             )
         data = upload.read()
-        content_type = sniff_image_type(data[:16])
-        if content_type is None:
+        checked = check_image(data)  # decoded, not only recognised by its first bytes
+        if checked.content_type is None:
             raise forms.ValidationError(_("Upload a PNG, JPEG or WebP image."))
-        return {"data": data, "content_type": content_type}
+        return {"data": data, "content_type": checked.content_type}
 
     def clean(self):
         cleaned = super().clean()
@@ -128,7 +129,7 @@ def report_connection(modeladmin: admin.ModelAdmin, request: HttpRequest, studio
 class StudioAdmin(admin.ModelAdmin):
     form = StudioAdminForm
     change_form_template = "admin/portal/studio/change_form.html"
-    list_display = ("name", "slug", "mode", "key_is_set", "default_language", "is_active")
+    list_display = ("name", "slug", "mode", "key_is_set", "key_problem", "default_language", "is_active")
     list_filter = ("mode", "is_active")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -179,6 +180,20 @@ class StudioAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("API key set"))
     def key_is_set(self, studio: Studio) -> bool:
         return studio.has_api_key
+
+    @admin.display(description=_("API key problem"))
+    def key_problem(self, studio: Studio) -> str:
+        if studio.has_api_key and not studio.api_key_is_readable:
+            return _("API key cannot be decrypted: enter it again")
+        return ""
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        studio = self.get_object(request, object_id)
+        if request.method == "GET" and studio is not None and studio.has_api_key and not studio.api_key_is_readable:
+            # Every page of the studio says "not available" until then (SECRET_KEY changed without
+            # PORTAL_ENCRYPTION_KEY): say what to do where staff look first.
+            self.message_user(request, UNREADABLE_KEY, level=messages.ERROR)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("Current logo"))
     def current_logo(self, studio: Studio):

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from portal import checks, housekeeping, task_admin  # noqa: F401  (checks registers itself)
+
+        task_admin.install()
+        housekeeping.register("tasks", housekeeping.prune_task_results)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 
+from portal.lib.crypto import DecryptionError
 from portal.perfectgym.timing import UpstreamTimer, current_timer
+
+logger = logging.getLogger("portal.middleware")
 
 SUPPORTED_LANGUAGES = {code for code, _ in settings.LANGUAGES}
 STUDIO_PATH = re.compile(r"^/s/([-a-zA-Z0-9_]+)/")
@@ -68,6 +73,27 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = f"{policy}; frame-ancestors {ancestors}"
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class UnreadableApiKeyMiddleware:
+    """A studio whose stored API key no longer decrypts shows "not available", not a server error.
+
+    That happens when SECRET_KEY changes without PORTAL_ENCRYPTION_KEY; staff see it in admin and
+    enter the key again. Every page of the studio needs the key, so this is one place for all apps.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DecryptionError):
+            return None
+        studio = getattr(request, "studio", None)
+        logger.warning("studio api key cannot be decrypted studio=%s", getattr(studio, "pk", "-"))
+        return render(request, "errors/unavailable.html", status=503)
 
 
 def _studio_of_path(path: str):

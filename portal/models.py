@@ -24,17 +24,38 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+# scheme://host[:port] and nothing else: the value is copied into the CSP header, where a space,
+# a ";" or a "*" would add sources or whole directives. Hosts are names, IPv4 or [IPv6].
+ORIGIN = re.compile(
+    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])"
+    r"(?::[0-9]{1,5})?",
+    re.IGNORECASE,
+)
+
+
 def parse_origins(text: str) -> list[str]:
     """Allowed embed origins, one per line (``https://www.studio.example``)."""
     return [line.strip().rstrip("/") for line in text.splitlines() if line.strip()]
 
 
+def is_origin(value: str) -> bool:
+    if not ORIGIN.fullmatch(value):
+        return False
+    try:
+        return urlsplit(value).port != 0
+    except ValueError:  # port above 65535
+        return False
+
+
 def validate_origins(text: str) -> None:
     for origin in parse_origins(text):
-        parts = urlsplit(origin)
-        if parts.scheme not in ("https", "http") or not parts.netloc or parts.path or parts.query:
+        if not is_origin(origin):
             raise ValidationError(
-                _("%(origin)s is not an origin. Write scheme and host only, e.g. https://www.studio.example"),
+                _(
+                    "“%(origin)s” is not an origin. Write only the scheme (https:// or http://), the host and, if "
+                    "needed, a port, one per line, with no path, spaces, wildcards or semicolons, e.g. "
+                    "https://www.studio.example"
+                ),
                 params={"origin": origin},
             )
 
@@ -94,6 +115,14 @@ class Studio(models.Model):
         blank=True,
         help_text=_("The studio's cancelation reason id used for §312k cancelations filed through the API."),
     )
+    cancelation_retention_days = models.PositiveIntegerField(
+        _("keep cancelations without login (days)"),
+        default=365,
+        help_text=_(
+            "Handled cancelations without login are deleted this many days after receipt, but not before the "
+            "contract's end date filed with them. Unhandled ones are kept until staff have dealt with them."
+        ),
+    )
 
     # Fault injection for the sandbox (ignored in live mode).
     sandbox_latency_ms = models.PositiveIntegerField(_("sandbox: added latency (ms)"), default=0)
@@ -146,12 +175,22 @@ class Studio(models.Model):
         return bool(self.api_key_encrypted)
 
     @property
+    def api_key_is_readable(self) -> bool:
+        """False when a key is stored but the configured keys cannot decrypt it (staff must enter it again)."""
+        try:
+            _ = self.api_key
+        except crypto.DecryptionError:
+            return False
+        return True
+
+    @property
     def is_sandbox(self) -> bool:
         return self.mode == self.Mode.SANDBOX
 
     @property
     def embed_origins(self) -> list[str]:
-        return parse_origins(self.allowed_embed_origins)
+        # Checked again here: rows saved before the validator was strict may hold anything.
+        return [origin for origin in parse_origins(self.allowed_embed_origins) if is_origin(origin)]
 
     @property
     def brand_text_colour(self) -> str:

@@ -8,6 +8,7 @@ no services; production sets DATABASE_URL and REDIS_URL.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "portal",
     "sandbox",
     "bookings",
@@ -61,12 +63,17 @@ MIDDLEWARE = [
     "portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.StudioLocaleMiddleware",
+    "portal.middleware.UnreadableApiKeyMiddleware",
+    # Before CsrfViewMiddleware, which reads the body: refuses over-long bodies unread, checks members first.
+    "portal.bodylimits.RequestBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -149,7 +156,8 @@ SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
 CSRF_COOKIE_SAMESITE = "None" if CSRF_COOKIE_SECURE else "Lax"
 LANGUAGE_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", SECURE_DEFAULTS)
-SECURE_SSL_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers probe /healthz over plain HTTP (Django matches the path without its leading slash).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if SECURE_DEFAULTS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
@@ -158,20 +166,59 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits).
-TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
+# Behind reverse proxies: how many of them append to X-Forwarded-For. The client (for rate
+# limits) is the N-th address from the right; 0 uses REMOTE_ADDR. TRUST_X_FORWARDED_FOR=1 is
+# the deprecated spelling of one proxy.
+TRUSTED_PROXY_COUNT = envint(
+    "TRUSTED_PROXY_COUNT", 1 if envbool("TRUST_X_FORWARDED_FOR", False) else 0, minimum=0, maximum=10
+)
 if envbool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # --- Auth (staff use Django admin) --------------------------------------------
+# django-axes counts failed admin sign-ins and refuses further tries, even with the right
+# password, once AXES_FAILURE_LIMIT is reached, until AXES_COOLOFF_MINUTES have passed or an
+# operator runs `manage.py axes_reset` / `axes_reset_username NAME` / `axes_reset_ip ADDRESS`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 60, minimum=1))
+# Each entry locks on its own: the address (one attacker trying many names) and the user name
+# (many addresses trying one name; the name stays locked even for its owner until reset).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The same client address as the portal's rate limits (trusted proxies counted from the right).
+AXES_CLIENT_IP_CALLABLE = "portal.lib.ratelimit.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.admin_lockout.lockout_response"  # a plain, translated page
+# Failed attempts are kept only until they expire; successful sign-ins (name, address) are not logged.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]  # masked in axes' log lines
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Request bodies -----------------------------------------------------------
+# A body announced larger than this is answered 413 before it is read (portal.bodylimits).
+# The largest legitimate body is an idle period form with one 5 MB document. Set the proxy's
+# limit to match (nginx: client_max_body_size 6m).
+MAX_REQUEST_BODY_BYTES = envint("MAX_REQUEST_BODY_MB", 6, minimum=1, maximum=100) * 1024 * 1024
+# Form fields other than files (Django's default is 2.5 MB; the longest form field holds 2000 characters).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# One idle period document per request, plus the JSON "data" part that API clients may send
+# to the sandbox as a file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2
+# Other views keep files up to this size in memory and larger ones in a temporary file; the idle
+# period view keeps its one document in memory only (selfservice.uploads).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 
 # --- Languages ----------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -225,6 +272,8 @@ TASKS = {
         )
     }
 }
+# Finished task rows (ids only, no content) are deleted after this many days by `manage.py housekeeping`.
+TASKS_KEEP_FINISHED_DAYS = envint("TASKS_KEEP_FINISHED_DAYS", 7, minimum=0)
 
 # Seconds a worker keeps a studio's settings before reading them again (admin changes
 # reach other workers within this time; 0 reads the database on every request).
@@ -241,7 +290,8 @@ UPSTREAM_RETRY_AFTER_CAP_SECONDS = envfloat("UPSTREAM_RETRY_AFTER_CAP_SECONDS", 
 UPSTREAM_CONCURRENCY = envint("UPSTREAM_CONCURRENCY", 8, minimum=0, maximum=64)
 
 # --- The sandbox (stateful stand-in for the API) -------------------------------
-SANDBOX_HTTP_ENABLED = envbool("SANDBOX_HTTP_ENABLED", True)
+# Off in production unless asked for: the in-process adapter needs no HTTP endpoint.
+SANDBOX_HTTP_ENABLED = envbool("SANDBOX_HTTP_ENABLED", DEBUG)
 SANDBOX_LATENCY_MS = envint("SANDBOX_LATENCY_MS", 0, minimum=0, maximum=60000)
 SANDBOX_ERROR_RATES = envrates("SANDBOX_ERROR_RATES", (500, 503, 429))
 SANDBOX_TIMEOUT_RATE = envfloat("SANDBOX_TIMEOUT_RATE", 0.0, minimum=0, maximum=1)
@@ -259,5 +309,7 @@ LOGGING = {
         "portal": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "sandbox": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # A member's malformed PDF is refused with a sentence; pypdf's repair notes are not the operator's concern.
+        "pypdf": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from portal.lib import ratelimit
 from portal.lib.crypto import DecryptionError
 from portal.models import Studio
 from sandbox import faults
@@ -19,6 +21,10 @@ from sandbox.errors import ApiProblem
 from sandbox.router import SandboxRequest, resolve
 
 logger = logging.getLogger("sandbox")
+
+# Wrong API keys one client address may send per minute before every answer is 429 (keys are not
+# even compared then), so guessing keys over HTTP gets nowhere.
+WRONG_KEYS_PER_MINUTE = 20
 
 
 def _language(request: HttpRequest) -> str:
@@ -35,14 +41,11 @@ def _error(problem: ApiProblem, language: str) -> JsonResponse:
 
 
 def _key_problem(studio: Studio, sent_key: str) -> ApiProblem | None:
-    """401 for an unknown key, 403 for a key of another sandbox studio (wrong studio)."""
+    """401 for any key but this studio's: another studio's key is answered the same as a made-up one,
+    so the answer never tells which keys exist."""
     try:
-        if sent_key and sent_key == studio.api_key:
+        if sent_key and hmac.compare_digest(sent_key.encode(), studio.api_key.encode()):
             return None
-        if sent_key:
-            for other in Studio.objects.filter(mode=Studio.Mode.SANDBOX).exclude(pk=studio.pk):
-                if other.has_api_key and other.api_key == sent_key:
-                    return ApiProblem(403, "errormessage.permission.denied")
     except DecryptionError:
         pass
     return ApiProblem(401, "errormessage.unauthorized")
@@ -80,8 +83,12 @@ def _parse_body(request: HttpRequest) -> tuple[object, dict]:
         raise ApiProblem.validation("body", "The body must be JSON") from None
 
 
-def dispatch(request: HttpRequest, slug: str, path: str) -> HttpResponse:
-    """Answer one API request for the sandbox studio ``slug``."""
+def dispatch(request: HttpRequest, slug: str, path: str, *, client: str = "") -> HttpResponse:
+    """Answer one API request for the sandbox studio ``slug``.
+
+    ``client`` is the caller's address over HTTP: its wrong keys are throttled. The in-process
+    adapter (the portal itself) passes none.
+    """
     studio = Studio.objects.filter(slug=slug, mode=Studio.Mode.SANDBOX, is_active=True).first()
     if studio is None:
         raise Http404("No sandbox studio here")
@@ -89,7 +96,12 @@ def dispatch(request: HttpRequest, slug: str, path: str) -> HttpResponse:
     method = request.method or "GET"
     path = "/" + path.lstrip("/")
 
-    problem = _key_problem(studio, request.headers.get("X-API-KEY", ""))
+    if ratelimit.exceeded("sandbox-wrong-key", client, limit=WRONG_KEYS_PER_MINUTE, window=60):
+        problem = ApiProblem(429, "errormessage.rate.limit")
+    else:
+        problem = _key_problem(studio, request.headers.get("X-API-KEY", ""))
+        if problem:
+            ratelimit.hit("sandbox-wrong-key", client, limit=WRONG_KEYS_PER_MINUTE, window=60)
     if problem:
         return HttpResponse(status=problem.status) if method == "HEAD" else _error(problem, language)
     if method == "HEAD":
@@ -145,7 +157,7 @@ def http_api(request: HttpRequest, slug: str, path: str) -> HttpResponse:
     """``/sandbox/<slug>/v1/...`` over HTTP, for outside tools."""
     if not settings.SANDBOX_HTTP_ENABLED:
         raise Http404("The sandbox's HTTP endpoint is switched off")
-    response = dispatch(request, slug, "v1/" + path)
+    response = dispatch(request, slug, "v1/" + path, client=ratelimit.client_ip(request))
     if getattr(response, "sandbox_timeout", False):
         time.sleep(settings.UPSTREAM_READ_TIMEOUT + 1)
     return response

@@ -12,7 +12,11 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 from django.shortcuts import redirect
 
+from portal.bodylimits import check_before_body
+
 SESSION_KEY = "member"
+# Return addresses ("?next=") longer than this are dropped: the sign-in page then leads to the overview.
+MAX_NEXT_LENGTH = 2000
 
 
 def sign_in(request: HttpRequest, studio, customer_id: int) -> None:
@@ -45,10 +49,14 @@ def member_required(view):
         studio = studio_or_404(request, slug)
         customer_id = signed_in_customer_id(request, studio)
         if customer_id is None:
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"/s/{studio.slug}/account/?{query}")
+            sign_in_page = f"/s/{studio.slug}/account/"
+            with_next = f"{sign_in_page}?{urlencode({'next': request.get_full_path()})}"
+            # Django refuses redirects over 2048 characters: an address that long is not kept to return to.
+            return redirect(with_next if len(with_next) <= MAX_NEXT_LENGTH else sign_in_page)
         request.studio = studio
         request.customer_id = customer_id
         return view(request, slug, *args, **kwargs)
 
-    return wrapper
+    # The body middleware runs this check before the CSRF check reads a body: a stranger's POST to a
+    # member page is answered with the sign-in redirect before anything is buffered.
+    return check_before_body(member_required)(wrapper)

@@ -10,7 +10,7 @@ from django import forms
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.filetypes import sniff_document_type
+from portal.lib import filetypes
 from portal.perfectgym import models as m
 from selfservice import display
 from selfservice.models import OnlineCancelation
@@ -20,6 +20,16 @@ from selfservice.uploads import MAX_DOCUMENT_BYTES, safe_filename
 PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]{3,28}[0-9]$")
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 EMAIL_INVALID = _("Enter an email address like name@example.com.")
+# Why an idle period document was refused (portal.lib.filetypes opens every document before it is sent).
+DOCUMENT_PROBLEMS = {
+    filetypes.NOT_ACCEPTED: _("The document must be a JPEG, PNG, PDF or HEIC file."),
+    filetypes.DAMAGED: _(
+        "The document could not be opened: it may be damaged, or it is not really a JPEG, PNG, PDF or HEIC "
+        "file. Please save or scan it again and send the new file."
+    ),
+    filetypes.PASSWORD: _("The PDF is protected by a password. Please send it without a password."),
+    filetypes.TOO_MANY_PIXELS: _("The image has too many pixels. Please send a smaller photo or scan."),
+}
 
 
 def phone_validator(value: str) -> None:
@@ -157,11 +167,11 @@ class IdlePeriodForm(KeyedForm):
         if upload.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("The document is larger than 5 MB. Please send a smaller file."))
         upload.seek(0)
-        kind = sniff_document_type(upload.read(16))
-        upload.seek(0)
-        if kind is None:
-            raise forms.ValidationError(_("The document must be a JPEG, PNG, PDF or HEIC file."))
-        return m.Document(safe_filename(upload.name or "", kind), upload.read(), kind)
+        content = upload.read()
+        checked = filetypes.check_document(content)
+        if not checked.ok:
+            raise forms.ValidationError(DOCUMENT_PROBLEMS[checked.problem])
+        return m.Document(safe_filename(upload.name or "", checked.content_type), content, checked.content_type)
 
     def clean(self):
         data = super().clean()

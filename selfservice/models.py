@@ -57,7 +57,7 @@ class SignInToken(models.Model):
         """Store a new token and return it in clear (for the email only; it is not kept)."""
         raw = secrets.token_urlsafe(32)
         # Tokens are useless a while after they expire: keep the table small.
-        cls.objects.filter(expires_at__lt=timezone.now() - timedelta(days=1)).delete()
+        cls.prune(timezone.now())
         cls.objects.create(
             studio=studio,
             token_hash=hash_token(raw),
@@ -80,7 +80,55 @@ class SignInToken(models.Model):
         if token is None:
             return None
         used = cls.objects.usable().filter(pk=token.pk).update(used_at=timezone.now())
-        return token.customer_id if used == 1 else None
+        if used != 1:
+            return None
+        # One link used: the member's other links (older requests, a forwarded mail) stop working.
+        cls.revoke_all(studio, token.customer_id)
+        return token.customer_id
+
+    @classmethod
+    def revoke_all(cls, studio: Studio, customer_id: int) -> int:
+        """Use up every outstanding link of this member (on sign-in and on sign-out)."""
+        return cls.objects.usable().filter(studio=studio, customer_id=customer_id).update(used_at=timezone.now())
+
+    @classmethod
+    def prune(cls, now, *, dry_run: bool = False) -> int:
+        """Tokens a day past their expiry: nothing can use them any more."""
+        old = cls.objects.filter(expires_at__lt=now - timedelta(days=1))
+        return old.count() if dry_run else old.delete()[0]
+
+
+SIGN_IN_REQUEST_LIFETIME = timedelta(hours=1)
+
+
+class SignInRequest(models.Model):
+    """A sign-in form's address, kept only until the worker has answered it (then deleted).
+
+    The request does the same work for every address (store this, queue one task with its id);
+    the worker searches the customer, issues the token and sends the link, so neither the task
+    table nor the response time tells anyone whether the address belongs to a customer.
+    """
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    # Where the link leads: the absolute sign-in URL up to the token, and the query that follows it.
+    link_base = models.TextField()
+    link_query = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in request")
+        verbose_name_plural = _("sign-in requests")
+        default_permissions = ()  # never shown in admin
+
+    def __str__(self) -> str:
+        return f"sign-in request {self.pk}"
+
+    @classmethod
+    def prune(cls, now, *, dry_run: bool = False) -> int:
+        """Requests no worker answered (it was down): the link would be stale by now anyway."""
+        old = cls.objects.filter(created_at__lt=now - SIGN_IN_REQUEST_LIFETIME)
+        return old.count() if dry_run else old.delete()[0]
 
 
 class MemberRequest(models.Model):
@@ -126,7 +174,9 @@ class OnlineCancelation(models.Model):
     """A cancelation declared without login (§312k BGB), kept exactly as received.
 
     It is personal data the studio needs to act on the declaration, so it is
-    kept here (and shown read-only in admin) until the studio has handled it.
+    kept here (and shown read-only in admin) until the studio has handled it, and
+    then for the studio's retention period as proof of what was declared when
+    (``purge_old``, run daily by ``manage.py housekeeping``).
     """
 
     class Kind(models.TextChoices):
@@ -174,3 +224,33 @@ class OnlineCancelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M} {self.get_kind_display()} ({self.get_outcome_display()})"
+
+    @property
+    def handled(self) -> bool:
+        """Filed upstream, or forwarded to where staff see it (the studio's mail or a thread on the customer)."""
+        if self.outcome == self.Outcome.FILED:
+            return True
+        return self.outcome == self.Outcome.FORWARDED and (self.studio_emailed or self.thread_id is not None)
+
+    @classmethod
+    def purge_old(cls, now, *, dry_run: bool = False) -> int:
+        """Delete handled declarations older than the studio's retention whose filed end date has passed.
+
+        Why these and not all: a declaration nobody at the studio has seen yet (processing broke off,
+        no address to forward to) must not vanish; staff handle it in admin first. A filed one is kept
+        until the contract has ended, when disputes about the end date arise.
+        """
+        handled = models.Q(outcome=cls.Outcome.FILED) | models.Q(
+            models.Q(studio_emailed=True) | models.Q(thread_id__isnull=False), outcome=cls.Outcome.FORWARDED
+        )
+        today = timezone.localdate(now)
+        total = 0
+        for studio in Studio.objects.all():
+            old = cls.objects.filter(
+                handled,
+                models.Q(filed_end_date__isnull=True) | models.Q(filed_end_date__lt=today),
+                studio=studio,
+                received_at__lt=now - timedelta(days=studio.cancelation_retention_days),
+            )
+            total += old.count() if dry_run else old.delete()[0]
+        return total

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import audit
-from portal.notifications import EmailDeliveryFailed, send_email
+from portal.notifications import EmailDeliveryFailed, notify, send_email
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.upstream import client_for
@@ -34,6 +34,10 @@ from selfservice import display
 from selfservice.models import OnlineCancelation
 
 logger = logging.getLogger("portal.selfservice")
+
+# Message kinds (``portal.notifications``), registered in ``SelfserviceConfig.ready``.
+STUDIO_EMAIL = "selfservice.online_cancelation_studio"
+RECEIPT = "selfservice.online_cancelation_receipt"
 
 OUTCOME_SENTENCES = {
     "filed_canceled": gettext_lazy("Your contract has been canceled to %(date)s."),
@@ -100,6 +104,10 @@ def submit(studio, declaration: Declaration, *, nonce: str, language: str) -> tu
         record.save()
         _forward(studio, record, match)
     record.save()
+    if record.outcome == OnlineCancelation.Outcome.FORWARDED:
+        # After the last save: the worker marks studio_emailed itself.
+        notify(STUDIO_EMAIL, {"cancelation": record.pk}, language=studio.default_language)
+        record.refresh_from_db(fields=["studio_emailed"])
 
     audit.record(
         studio,
@@ -119,7 +127,8 @@ def submit(studio, declaration: Declaration, *, nonce: str, language: str) -> tu
             "default_reason_missing": bool(not studio.default_cancelation_reason_id and record.filed_end_date),
         },
     )
-    _confirm(studio, record, match.customer)
+    # The receipt: to the address given and, if different, to the one on file (looked up by the worker).
+    notify(RECEIPT, {"cancelation": record.pk}, language=record.language)
     return record, True
 
 
@@ -294,7 +303,7 @@ def _read_back(client, customer_id: int, contract_id: int, end_date: date) -> st
 
 
 def _forward(studio, record: OnlineCancelation, match: _Match) -> None:
-    """A communication thread on the matched customer and an email to the studio."""
+    """A communication thread on the matched customer (the studio's e-mail is queued after the last save)."""
     with translation.override(studio.default_language):
         context = receipt_context(studio, record)
         subject = _("Cancelation without login: please process")
@@ -313,22 +322,6 @@ def _forward(studio, record: OnlineCancelation, match: _Match) -> None:
             record.thread_id = response.thread_id
         except errors.ApiError as exc:
             logger.warning("communication thread failed reference=%s error=%s", record.reference, type(exc).__name__)
-    to = [studio.contact_email] if studio.contact_email else _studio_email_from_api(studio)
-    if not to:
-        logger.error("online cancelation without studio address reference=%s", record.reference)
-        return
-    try:
-        send_email(
-            to,
-            subject,
-            "selfservice/online_cancelation_studio",
-            {**context, "studio": studio, "note": record.note_for_studio, "record": record},
-            language=studio.default_language,
-            reply_to=[record.email],
-        )
-        record.studio_emailed = True
-    except (EmailDeliveryFailed, ValueError):
-        logger.error("online cancelation studio email failed reference=%s", record.reference)
 
 
 def _studio_email_from_api(studio) -> list[str]:
@@ -382,23 +375,67 @@ def receipt_context(studio, record: OnlineCancelation) -> dict[str, Any]:
     }
 
 
-def _confirm(studio, record: OnlineCancelation, customer: m.Customer | None) -> None:
-    """The receipt to the address given and, if different, to the address the studio has on file."""
+def send_studio_email(ids: dict[str, Any], language: str) -> int:
+    """Worker: the declaration and the notes to the studio (its contact address, else the API's)."""
+    record = OnlineCancelation.objects.select_related("studio").filter(pk=ids["cancelation"]).first()
+    if record is None:
+        return 0
+    studio = record.studio
+    to = [studio.contact_email] if studio.contact_email else _studio_email_from_api(studio)
+    if not to:
+        logger.error("online cancelation without studio address reference=%s", record.reference)
+        return 0
+    context = receipt_context(studio, record)
+    try:
+        send_email(
+            to,
+            _("Cancelation without login: please process"),
+            "selfservice/online_cancelation_studio",
+            {**context, "studio": studio, "note": record.note_for_studio, "record": record},
+            language=language,
+            reply_to=[record.email],
+        )
+    except (EmailDeliveryFailed, ValueError):
+        logger.error("online cancelation studio email failed reference=%s", record.reference)
+        raise
+    OnlineCancelation.objects.filter(pk=record.pk).update(studio_emailed=True)
+    return 1
+
+
+def send_receipt(ids: dict[str, Any], language: str) -> int:
+    """Worker: the receipt to the address given and, if different, to the address the studio has on file."""
+    record = OnlineCancelation.objects.select_related("studio").filter(pk=ids["cancelation"]).first()
+    if record is None:
+        return 0
+    studio = record.studio
     recipients = [record.email]
-    on_file = (customer.email or "").strip() if customer else ""
+    on_file = ""
+    if record.matched_customer_id is not None:
+        try:
+            on_file = (client_for(studio).get_customer_by_id(record.matched_customer_id).email or "").strip()
+        except errors.ApiError as exc:
+            logger.warning(
+                "receipt: address on file unreadable reference=%s error=%s", record.reference, type(exc).__name__
+            )
     if on_file and on_file.casefold() != record.email.casefold():
         recipients.append(on_file)
+    context = receipt_context(studio, record)
+    sent = 0
     for address in recipients:  # one message each: neither learns the other's address
-        with translation.override(record.language):
-            context = receipt_context(studio, record)
         try:
-            send_email(
+            sent += send_email(
                 [address],
                 gettext_lazy("Confirmation of your cancelation"),
                 "selfservice/online_cancelation_receipt",
                 {**context, "studio": studio, "to_file_address": address != record.email},
-                language=record.language,
+                language=language,
                 reply_to=[studio.contact_email] if studio.contact_email else None,
             )
         except (EmailDeliveryFailed, ValueError):
             logger.error("online cancelation receipt failed reference=%s", record.reference)
+    return sent
+
+
+def purge_old(*, now, dry_run: bool = False) -> dict[str, int]:
+    """Housekeeping: handled declarations past the studio's retention (``OnlineCancelation.purge_old``)."""
+    return {"cancelations without login": OnlineCancelation.purge_old(now, dry_run=dry_run)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import audit
-from portal.notifications import EmailDeliveryFailed, send_email
+from portal.notifications import EmailDeliveryFailed, failed_with, notify, send_email
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.upstream import client_for
 from selfservice import display, once
-from selfservice.models import SignInToken
+from selfservice.models import MemberRequest, SignInRequest, SignInToken
 from selfservice.once import Outcome, run_once
 from selfservice.texts import (
     AMENDMENT_CONFIGURATION,
@@ -43,6 +42,10 @@ from selfservice.texts import (
 )
 
 logger = logging.getLogger("portal.selfservice")
+
+# Message kinds (``portal.notifications``), registered in ``SelfserviceConfig.ready``.
+SIGN_IN_LINK = "selfservice.sign_in_link"
+CONFIRMATION = "selfservice.confirmation"
 
 
 class NotOwned(Exception):
@@ -76,7 +79,7 @@ def _audit_outcome(studio, action: str, customer_id: int, outcome: Outcome, deta
 
 
 def _send(to: list[str], subject, template: str, context: dict[str, Any], *, language: str, studio) -> bool:
-    """Mail for the member; a failure is logged (without addresses) and reported as False."""
+    """Mail for the member, sent now (in the worker); a failure is logged without addresses and is False."""
     try:
         send_email(
             to,
@@ -93,26 +96,52 @@ def _send(to: list[str], subject, template: str, context: dict[str, Any], *, lan
 
 
 # --- Sign-in -------------------------------------------------------------------------------
-def request_sign_in_link(studio, email: str, *, link_for: Callable[[str], str], language: str) -> None:
-    """Email a sign-in link when exactly one customer has this address; otherwise do nothing.
+def request_sign_in_link(
+    studio, email: str, *, link_base: str, link_query: str, language: str
+) -> type[errors.ApiError] | None:
+    """Queue the sign-in link: the same work for every address (one row, one task, no upstream call).
 
-    The caller shows the same page either way. Raises ApiError when the search fails.
+    The worker (``send_sign_in_link``) decides: exactly one customer with this address gets a link,
+    anyone else nothing. The caller shows the same page either way. With immediate tasks the worker
+    has already run; when its customer search failed, the error's class is returned for the page.
     """
-    wanted = email.strip()
-    found = client_for(studio).search_customers(m.CustomerSearchRequest(email=wanted))
+    request = SignInRequest.objects.create(
+        studio=studio, email=email.strip(), link_base=link_base, link_query=link_query
+    )
+    result = notify(SIGN_IN_LINK, {"request": request.pk}, language=language)
+    return failed_with(result, errors.ApiError)
+
+
+def send_sign_in_link(ids: dict[str, Any], language: str) -> int:
+    """Worker: search the customer by the address typed, issue the token, send the link; delete the address."""
+    request = SignInRequest.objects.select_related("studio").filter(pk=ids["request"]).first()
+    if request is None:  # already answered, or pruned
+        return 0
+    studio, wanted = request.studio, request.email
+    try:
+        found = client_for(studio).search_customers(m.CustomerSearchRequest(email=wanted))
+    except errors.ApiError as exc:
+        request.delete()
+        audit.record(studio, "sign_in_link", actor="anonymous", outcome="search_failed", error=exc, details={})
+        raise
+    request.delete()
     matches = [c for c in found if (c.email or "").strip().casefold() == wanted.casefold()]
     if len(matches) != 1:
         audit.record(
             studio, "sign_in_link", actor="anonymous", outcome="no_match" if not matches else "ambiguous", details={}
         )
-        return
+        return 0
     customer = matches[0]
     token = SignInToken.issue(studio, customer.id)
     sent = _send(
         [customer.email or wanted],
         gettext_lazy("Your sign-in link"),
         "sign_in_link",
-        {"link": link_for(token), "first_name": customer.first_name or "", "minutes": 15},
+        {
+            "link": f"{request.link_base}{token}/{request.link_query}",
+            "first_name": customer.first_name or "",
+            "minutes": 15,
+        },
         language=language,
         studio=studio,
     )
@@ -123,6 +152,7 @@ def request_sign_in_link(studio, email: str, *, link_for: Callable[[str], str], 
         outcome="sent" if sent else "email_failed",
         details={"customer_id": customer.id},
     )
+    return int(sent)
 
 
 def sign_in_token_is_usable(studio, token: str) -> bool:
@@ -142,6 +172,8 @@ def redeem_sign_in_token(studio, token: str) -> int | None:
 
 
 def record_sign_out(studio, customer_id: int) -> None:
+    """Signing out also ends every sign-in link still waiting in the member's mailbox."""
+    SignInToken.revoke_all(studio, customer_id)
     audit.record(studio, "sign_out", actor=actor(customer_id), outcome="done", details={})
 
 
@@ -252,7 +284,6 @@ def cancel_contract(
     reason: m.ContractCancelationReason,
     key: uuid.UUID,
     language: str,
-    email: str | None,
 ) -> Outcome:
     """File an ordinary cancelation (end date and reason already checked against the offered ones)."""
     received_at = timezone.now()
@@ -284,21 +315,12 @@ def cancel_contract(
     outcome = run_once(studio, customer_id, key, "cancelation", write, reconcile, target={"contract_id": contract.id})
     details = {"contract_id": contract.id, "end_date": end_date.isoformat(), "reason_id": reason.cancelation_reason_id}
     _audit_outcome(studio, "cancelation", customer_id, outcome, details)
-    if outcome.ok and outcome.fresh and email:
-        _send(
-            [email],
-            gettext_lazy("Your cancelation has been received"),
-            "cancelation",
-            confirmation_context(studio, outcome.result),
-            language=language,
-            studio=studio,
-        )
+    if outcome.ok and outcome.fresh:
+        notify(CONFIRMATION, {"request": outcome.request.pk}, language=language)
     return outcome
 
 
-def withdraw_cancelation(
-    studio, customer_id: int, contract: Contract, *, key: uuid.UUID, language: str, email: str | None
-) -> Outcome:
+def withdraw_cancelation(studio, customer_id: int, contract: Contract, *, key: uuid.UUID, language: str) -> Outcome:
     received_at = timezone.now()
 
     def result(status: str | None) -> dict[str, Any]:
@@ -327,16 +349,33 @@ def withdraw_cancelation(
         studio, customer_id, key, "cancelation_withdrawal", write, reconcile, target={"contract_id": contract.id}
     )
     _audit_outcome(studio, "cancelation_withdrawal", customer_id, outcome, {"contract_id": contract.id})
-    if outcome.ok and outcome.fresh and email:
-        _send(
-            [email],
-            gettext_lazy("Your cancelation has been withdrawn"),
-            "withdrawal",
-            confirmation_context(studio, outcome.result),
-            language=language,
-            studio=studio,
-        )
+    if outcome.ok and outcome.fresh:
+        notify(CONFIRMATION, {"request": outcome.request.pk}, language=language)
     return outcome
+
+
+CONFIRMATION_EMAILS = {
+    "cancelation": (gettext_lazy("Your cancelation has been received"), "cancelation"),
+    "withdrawal": (gettext_lazy("Your cancelation has been withdrawn"), "withdrawal"),
+}
+
+
+def send_confirmation(ids: dict[str, Any], language: str) -> int:
+    """Worker: the confirmation of a cancelation or its withdrawal, to the address the studio has on file."""
+    request = MemberRequest.objects.select_related("studio").filter(pk=ids["request"]).first()
+    if request is None or request.state != MemberRequest.State.DONE:
+        return 0
+    studio = request.studio
+    subject, template = CONFIRMATION_EMAILS[request.result.get("kind", "cancelation")]
+    try:
+        email = contact_data(studio, request.customer_id).email
+    except errors.ApiError as exc:
+        logger.warning("confirmation address unreadable request=%s error=%s", request.pk, type(exc).__name__)
+        raise
+    if not email:
+        return 0
+    context = confirmation_context(studio, request.result)
+    return int(_send([email], subject, template, context, language=language, studio=studio))
 
 
 def _status_after_write(studio, customer_id: int, contract_id: int, default: str | None = None) -> str | None:

@@ -6,6 +6,11 @@ request with ``MemoryOnlyUploadHandler`` alone: it buffers at most
 ``MAX_DOCUMENT_BYTES`` in memory and skips (drops) anything larger, so no
 handler that writes to disk is ever asked. The bytes go to the API and are
 discarded with the request.
+
+Before any of this, ``portal.bodylimits`` answers a visitor who is not signed in
+without reading the body, and refuses a body announced larger than
+``MAX_REQUEST_BODY_BYTES`` (6 MB: one document and the form) unread. The form
+then opens the document (``portal.lib.filetypes.check_document``) before it is sent.
 """
 
 from __future__ import annotations

@@ -24,12 +24,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal.bodylimits import check_before_body
 from portal.lib.ratelimit import client_ip, hit
 from portal.perfectgym import errors
 from portal.studios import studio_or_404
 from selfservice import online_cancelation as online
 from selfservice import services
-from selfservice.auth import member_required, sign_in, sign_out, signed_in_customer_id
+from selfservice.auth import MAX_NEXT_LENGTH, member_required, sign_in, sign_out, signed_in_customer_id
 from selfservice.forms import (
     AddressForm,
     CancelationForm,
@@ -93,7 +94,13 @@ def upstream_safe(view):
 def _safe_next(request: HttpRequest, value: str | None) -> str:
     home = reverse("selfservice:account", kwargs={"slug": request.studio.slug})
     allowed = url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False)
-    if value and allowed and value.startswith(f"/s/{request.studio.slug}/") and not value.startswith("//"):
+    if (
+        value
+        and len(value) <= MAX_NEXT_LENGTH  # longer ones cannot be redirected to (Django's limit is 2048)
+        and allowed
+        and value.startswith(f"/s/{request.studio.slug}/")
+        and not value.startswith("//")
+    ):
         return value
     return home
 
@@ -131,12 +138,10 @@ def account(request: HttpRequest, slug: str) -> HttpResponse:
     next_url = _safe_next(request, form.cleaned_data.get("next"))
     base = _link_base(request, slug)
     query = f"?{urlencode({'next': next_url})}" if next_url != _url("account", request) else ""
-    try:
-        services.request_sign_in_link(
-            studio, email, link_for=lambda token: f"{base}{token}/{query}", language=_language()
-        )
-    except errors.ApiError as exc:
-        context["problem"] = error_sentence(exc)
+    # The same work for every address: one queued task; the worker searches and sends (or not).
+    failed = services.request_sign_in_link(studio, email, link_base=base, link_query=query, language=_language())
+    if failed is not None:  # immediate tasks only: the search has already run, and failed
+        context["problem"] = error_sentence(failed("searchCustomers"))
         return _page(request, "selfservice/sign_in.html", context, partial="form", status=_error_status(request, 503))
     context.update(sent=True, email=email)
     return _page(request, "selfservice/sign_in.html", context, partial="form")
@@ -223,7 +228,6 @@ def cancel_contract(request: HttpRequest, slug: str, contract_id: int) -> HttpRe
         reason=form.chosen_reason,
         key=form.cleaned_data["key"],
         language=_language(),
-        email=_member_email(studio, customer_id),
     )
     if outcome.ok:
         return _go(request, _url("confirmation", request, key=outcome.request.key))
@@ -254,7 +258,6 @@ def withdraw_cancelation(request: HttpRequest, slug: str, contract_id: int) -> H
         contract,
         key=form.cleaned_data["key"],
         language=_language(),
-        email=_member_email(studio, customer_id),
     )
     if outcome.ok:
         return _go(request, _url("confirmation", request, key=outcome.request.key))
@@ -275,14 +278,6 @@ def _prior(request: HttpRequest, action: str) -> MemberRequest | None:
     return earlier(request.studio, request.customer_id, parse_key(request.POST.get("key")), action)
 
 
-def _member_email(studio, customer_id: int) -> str | None:
-    """The address on file for the confirmation email (read fresh; none when the read fails)."""
-    try:
-        return services.contact_data(studio, customer_id).email
-    except errors.ApiError:
-        return None
-
-
 @require_http_methods(["GET"])
 @member_required
 def confirmation(request: HttpRequest, slug: str, key) -> HttpResponse:
@@ -300,6 +295,7 @@ def confirmation(request: HttpRequest, slug: str, key) -> HttpResponse:
 
 
 # --- idle periods -----------------------------------------------------------------------------
+@check_before_body(member_required)  # a stranger's upload is answered before its body is read
 @csrf_exempt  # the CSRF check runs in _idle_periods, after the upload handlers are set
 @require_http_methods(["GET", "POST"])
 def idle_periods(request: HttpRequest, slug: str, contract_id: int) -> HttpResponse:
@@ -311,8 +307,8 @@ def idle_periods(request: HttpRequest, slug: str, contract_id: int) -> HttpRespo
     return _idle_periods(request, slug, contract_id=contract_id, upload=upload)
 
 
+@member_required  # before the CSRF check, which reads the body
 @csrf_protect
-@member_required
 @upstream_safe
 def _idle_periods(request: HttpRequest, slug: str, contract_id: int, upload) -> HttpResponse:
     studio, customer_id = request.studio, request.customer_id
@@ -555,7 +551,7 @@ def online_cancelation(request: HttpRequest, slug: str) -> HttpResponse:
             request, "selfservice/online_cancelation.html", {**context, "form": form, "token": _form_token(studio)}
         )
     if not _same_origin(request):
-        return render(request, "errors/403.html", status=403)
+        return render(request, "errors/403.html", context, status=403)  # context: still no CSRF cookie
     form = OnlineCancelationForm(request.POST)
     nonce = _form_nonce(studio, request.POST.get("token", ""))
     context.update(form=form, token=request.POST.get("token", "") if nonce else _form_token(studio))

@@ -37,3 +37,5 @@ else:
 UPSTREAM_CONCURRENCY = 0
 # Tests change studios with queryset updates too; the lookup cache has its own test.
 STUDIO_CACHE_SECONDS = 0
+# Tests drive the sandbox over HTTP too (off by default outside DEBUG; tests/portal/test_settings.py checks that).
+SANDBOX_HTTP_ENABLED = True

@@ -234,3 +234,28 @@ class VoucherRedemption(models.Model):
 
     def __str__(self) -> str:
         return f"…{self.code_hint} {self.get_status_display()}"
+
+
+class VoucherMessage(models.Model):
+    """The address and first name a voucher form was sent with, kept only until the access code is mailed.
+
+    Tasks carry ids only (``portal.notifications``): the worker reads this row, sends the code
+    (decrypted from the redemption) and deletes the row; ``manage.py housekeeping`` removes any
+    a stopped worker left behind.
+    """
+
+    redemption = models.ForeignKey(VoucherRedemption, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    first_name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        default_permissions = ()  # never shown in admin
+
+    def __str__(self) -> str:
+        return f"voucher message {self.pk}"
+
+    @classmethod
+    def prune(cls, now, *, dry_run: bool = False) -> int:
+        old = cls.objects.filter(created_at__lt=now - timedelta(days=1))
+        return old.count() if dry_run else old.delete()[0]

@@ -27,6 +27,7 @@ class Next(enum.StrEnum):
     PICK_TIME = "pick_time"  # choose another time (fresh slots)
     PICK_OFFER = "pick_offer"  # choose another offer
     SIGN_IN = "sign_in"  # already a customer
+    CHECK_EMAIL = "check_email"  # the e-mail says how to go on (the page must not tell who is a customer)
     CONTACT = "contact"  # only the studio can help
     IN_PROGRESS = "in_progress"  # another request works on this journey right now
 
@@ -117,7 +118,8 @@ MESSAGES: dict[str, str] = {
 # What the visitor can do next after each status that does not end in a booking.
 NEXT_STEP: dict[str, Next] = {
     "INVALID_LEAD_CUSTOMER_DATA": Next.FIX_FORM,
-    "DUPLICATE_CUSTOMER": Next.SIGN_IN,
+    # The page looks exactly as for a new lead ("check your e-mail"); the owner of the address is told by e-mail.
+    "DUPLICATE_CUSTOMER": Next.CHECK_EMAIL,
     "NO_CONTINGENT": Next.CONTACT,
     "BOOKING_LIMIT_REACHED": Next.PICK_TIME,
     "CUSTOMER_ALREADY_BOOKED": Next.CONTACT,

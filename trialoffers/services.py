@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import audit
 from portal.lib import crypto, ratelimit
 from portal.models import Studio
-from portal.notifications import send_email
+from portal.notifications import EmailDeliveryFailed, failed, notify, send_email
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.services import StudioOverview, studio_overview
@@ -48,6 +48,7 @@ from trialoffers.models import (
     LeadStatus,
     OfferKind,
     TrialBooking,
+    VoucherMessage,
     VoucherRedemption,
     VoucherStatus,
 )
@@ -62,6 +63,11 @@ CLOSURES_CACHE_SECONDS = 300
 CLASS_DAYS = 14  # class slot listings reach fourteen days ahead
 APPOINTMENT_WEEKS = 4  # appointment slots: up to four weeks, asked for one week (daysAhead=6) at a time
 CLAIM_SECONDS = 120  # long enough for every call of one booking, including the reads' retries
+
+# Message kinds (``portal.notifications``), registered in ``TrialoffersConfig.ready``.
+BOOKING_EMAIL = "trialoffers.booking"
+VOUCHER_EMAIL = "trialoffers.voucher"
+ALREADY_MEMBER_EMAIL = "trialoffers.already_member"
 
 
 # --- Offers -----------------------------------------------------------------------------------------
@@ -578,7 +584,7 @@ def book_trial(
         if lead.creation != LeadCreation.CREATED:
             if data is None:
                 return Outcome(next=Next.FIX_FORM, reason="MISSING_DATA", text=gettext("Please fill in your details."))
-            refused = _create_lead(studio, lead, data, client_ip=client_ip, language=language)
+            refused = _create_lead(studio, lead, data, client_ip=client_ip, language=language, links=links)
             if refused is not None:
                 return refused
         return _book(studio, lead, choice, config, links)
@@ -620,7 +626,16 @@ def _reconcile_lead(studio: Studio, lead: Lead) -> bool | None:
     return True
 
 
-def _create_lead(studio: Studio, lead: Lead, data: LeadInput, *, client_ip: str, language: str) -> Outcome | None:
+def _already_member(lead: Lead, links: Links) -> Outcome:
+    """An existing customer's address: the page says what it says to a new lead, the owner gets an e-mail."""
+    outcome = _fail(lead, "DUPLICATE_CUSTOMER")
+    notify(ALREADY_MEMBER_EMAIL, {"lead": lead.pk, "base_url": links.base_url}, language=lead.language)
+    return outcome
+
+
+def _create_lead(
+    studio: Studio, lead: Lead, data: LeadInput, *, client_ip: str, language: str, links: Links
+) -> Outcome | None:
     """None when the lead exists afterwards, else the outcome to show."""
     if lead.creation == LeadCreation.UNKNOWN:
         # Read first, with the address the earlier (unanswered) create used.
@@ -653,6 +668,8 @@ def _create_lead(studio: Studio, lead: Lead, data: LeadInput, *, client_ip: str,
         validation = client.validate_for_lead_customer_creation(request).validation_status
     except errors.ApiError as exc:
         return _upstream_failure(lead, exc)
+    if validation == "DUPLICATE_CUSTOMER":
+        return _already_member(lead, links)
     if validation != "POSSIBLE":
         return _fail(lead, validation)
 
@@ -669,7 +686,7 @@ def _create_lead(studio: Studio, lead: Lead, data: LeadInput, *, client_ip: str,
     except errors.BadRequest as exc:
         _set_lead(lead, creation=LeadCreation.NOT_YET)
         if exc.error_code == "errormessage.lead.duplicate":
-            return _fail(lead, "DUPLICATE_CUSTOMER")
+            return _already_member(lead, links)
         field_name = (exc.reference or "").rpartition(".")[2]
         invalid = exc.error_code == "errormessage.lead.invalid"
         outcome = _fail(lead, "INVALID_LEAD_CUSTOMER_DATA" if invalid else "LEAD_REJECTED")
@@ -919,34 +936,71 @@ def booking_links(studio: Studio, booking: TrialBooking, links: Links) -> dict[s
 
 
 def send_booking_email(studio: Studio, booking: TrialBooking, template: str, links: Links) -> bool:
-    """Send one of the booking e-mails in the lead's language; True when it went out (or was queued)."""
+    """Queue one of the booking e-mails in the lead's language; True when it was queued (or sent).
+
+    ``email_sent_at`` is set when queued (the done page says an e-mail is on its way); the worker
+    clears it again if sending fails.
+    """
     lead = booking.lead
     if not lead.email:
         return False
-    with translation.override(lead.language):
-        overview = studio_overview(studio)
+    now = timezone.now()
+    TrialBooking.objects.filter(pk=booking.pk).update(email_sent_at=now)
+    result = notify(
+        BOOKING_EMAIL,
+        {"booking": booking.pk, "template": template, "base_url": links.base_url},
+        language=lead.language,
+    )
+    sent = not failed(result)
+    booking.email_sent_at = now if sent else None
+    logger.info("trial email template=%s booking=%s failed=%s", template, booking.pk, not sent)
+    return sent
+
+
+def send_booking_message(ids: dict[str, Any], language: str) -> int:
+    """Worker: a booking e-mail, built from the booking and lead rows."""
+    booking = TrialBooking.objects.select_related("lead", "lead__studio").filter(pk=ids["booking"]).first()
+    if booking is None or not booking.lead.email:
+        return 0
+    lead, studio, template = booking.lead, booking.lead.studio, str(ids["template"])
+    overview = studio_overview(studio)
     context = {
         "studio": studio,
         "booking": booking,
         "first_name": lead.first_name,
         "overview": overview,
         "place": place_lines(studio, booking, overview),
-        **booking_links(studio, booking, links),
+        **booking_links(studio, booking, Links(str(ids["base_url"]))),
     }
-    result = send_email(
+    try:
+        return send_email(
+            [lead.email],
+            EMAIL_SUBJECTS[template],
+            f"trialoffers/{template}",
+            context,
+            language=language,
+            reply_to=[studio.contact_email] if studio.contact_email else None,
+        )
+    except EmailDeliveryFailed:
+        TrialBooking.objects.filter(pk=booking.pk).update(email_sent_at=None)
+        raise
+
+
+def send_already_member_message(ids: dict[str, Any], language: str) -> int:
+    """Worker: the trial form was sent with an existing customer's address; tell its owner, not the page."""
+    lead = Lead.objects.select_related("studio").filter(pk=ids["lead"]).first()
+    if lead is None or not lead.email:
+        return 0
+    studio = lead.studio
+    sign_in = reverse("studio-home", kwargs={"slug": studio.slug}) + f"account/?lang={language}"
+    return send_email(
         [lead.email],
-        EMAIL_SUBJECTS[template],
-        f"trialoffers/{template}",
-        context,
-        language=lead.language,
+        _("You are already a member of %(studio)s") % {"studio": studio.name},
+        "trialoffers/already_member",
+        {"studio": studio, "first_name": lead.first_name, "sign_in_url": Links(str(ids["base_url"])).absolute(sign_in)},
+        language=language,
         reply_to=[studio.contact_email] if studio.contact_email else None,
     )
-    failed = getattr(result, "status", None) == "FAILED"
-    if not failed:
-        TrialBooking.objects.filter(pk=booking.pk).update(email_sent_at=timezone.now())
-        booking.email_sent_at = timezone.now()
-    logger.info("trial email template=%s booking=%s failed=%s", template, booking.pk, failed)
-    return not failed
 
 
 def place_lines(studio: Studio, booking: TrialBooking, overview: StudioOverview | None) -> list[str]:
@@ -1141,15 +1195,34 @@ def redeem_voucher(
         redemption.access_code_encrypted = crypto.encrypt(result.studio_access_code)
         redemption.save(update_fields=["status", "failure_reason", "code_hint", "access_code_encrypted", "updated_at"])
     audit.record(studio, "voucher.redeem", actor="lead", outcome="redeemed", details={"redemption": redemption.pk})
-    send_email(
-        [email],
-        _("Your studio access code"),
-        "trialoffers/voucher",
-        {"studio": studio, "first_name": first_name, "access_code": result.studio_access_code},
-        language=language,
-        reply_to=[studio.contact_email] if studio.contact_email else None,
-    )
+    # The code is in the redemption (encrypted); the address only in a row the worker deletes after sending.
+    message = VoucherMessage.objects.create(redemption=redemption, email=email, first_name=first_name[:100])
+    notify(VOUCHER_EMAIL, {"message": message.pk}, language=language)
     return VoucherOutcome(redemption=redemption)
+
+
+def send_voucher_message(ids: dict[str, Any], language: str) -> int:
+    """Worker: the studio access code, to the address the voucher form was sent with."""
+    message = (
+        VoucherMessage.objects.select_related("redemption", "redemption__studio").filter(pk=ids["message"]).first()
+    )
+    if message is None:
+        return 0
+    try:
+        code = access_code(message.redemption)
+        if not code:
+            return 0
+        studio = message.redemption.studio
+        return send_email(
+            [message.email],
+            _("Your studio access code"),
+            "trialoffers/voucher",
+            {"studio": studio, "first_name": message.first_name, "access_code": code},
+            language=language,
+            reply_to=[studio.contact_email] if studio.contact_email else None,
+        )
+    finally:
+        message.delete()
 
 
 def _voucher_failed(redemption: VoucherRedemption, reason: str) -> VoucherOutcome:
@@ -1174,3 +1247,15 @@ def anonymise_old_records(*, now: datetime | None = None, dry_run: bool = False)
         counts["leads"] += leads.update(first_name="", last_name="", email="", anonymised_at=now)
         counts["vouchers"] += vouchers.update(access_code_encrypted="", code_hint="", anonymised_at=now)
     return counts
+
+
+def housekeeping(*, now: datetime, dry_run: bool = False) -> dict[str, int]:
+    """The daily job's trial part: expire overdue confirmations, anonymise old leads, drop stale voucher mail."""
+    if not dry_run:
+        expire_overdue()
+    counts = anonymise_old_records(now=now, dry_run=dry_run)
+    return {
+        "leads anonymised": counts["leads"],
+        "voucher redemptions anonymised": counts["vouchers"],
+        "unsent voucher e-mails": VoucherMessage.prune(now, dry_run=dry_run),
+    }

@@ -77,6 +77,16 @@ def _done_url(studio: Studio, booking: TrialBooking, request: HttpRequest) -> st
     return url + _lang(request)["lang_q"]
 
 
+def _sent_url(studio: Studio, request: HttpRequest) -> str:
+    """Where every sent lead form ends, new lead or existing customer alike: "please check your e-mail"."""
+    return reverse("trialoffers:sent", kwargs={"slug": studio.slug}) + _lang(request)["lang_q"]
+
+
+def _answered_by_email(lead) -> bool:
+    """The journey's answer is in the visitor's mailbox: a booking, or (existing customer) the way to sign in."""
+    return lead is not None and (lead.held_booking() is not None or lead.failure_reason == "DUPLICATE_CUSTOMER")
+
+
 def _parse_day(value: str) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -203,8 +213,8 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         return problem
     choice, config = found
     lead = services.journey_lead(studio, choice.nonce)
-    if lead is not None and (held := lead.held_booking()) is not None:
-        return _redirect(request, _done_url(studio, held, request))
+    if _answered_by_email(lead):
+        return _redirect(request, _sent_url(studio, request))
     known = lead is not None and lead.creation == LeadCreation.CREATED
     token = tokens.slot_token(choice)  # fresh: the form may be sent hours after the time was picked
 
@@ -236,9 +246,16 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _answer(request, studio, choice, token, form, outcome: Outcome, *, config) -> HttpResponse:
-    """Show what booking answered: the booking, the form again, or the way forward."""
-    if outcome.next == Next.DONE:
+    """Show what booking answered: the booking, the form again, or the way forward.
+
+    A form with new details ends on the same "check your e-mail" page whether the address is new (the e-mail
+    has the booking) or a customer's (the e-mail says to sign in): the page must not tell who is a customer.
+    A journey whose lead exists already (another time after a refusal) shows its booking at once.
+    """
+    if outcome.next == Next.DONE and form is None:
         return _redirect(request, _done_url(studio, outcome.booking, request))
+    if outcome.next in (Next.DONE, Next.CHECK_EMAIL):
+        return _redirect(request, _sent_url(studio, request))
     if outcome.next == Next.IN_PROGRESS:
         journey = tokens.journey_token(choice.nonce, choice.offer_key)
         url = reverse("trialoffers:status", kwargs={"slug": studio.slug, "token": journey})
@@ -288,13 +305,21 @@ def journey_status(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     lead = services.journey_lead(studio, nonce)
     if lead is None:
         return _problem(request, studio, status_message("LINK_INVALID"), status=404)
-    held = lead.held_booking()
-    if held is not None:
-        return _redirect(request, _done_url(studio, held, request))
+    if _answered_by_email(lead):
+        return _redirect(request, _sent_url(studio, request))
     if lead.busy_until and lead.busy_until > timezone.now():
         return render(request, "trialoffers/processing.html", _context(request, studio, refresh_url=request.path))
     outcome = Outcome.of(lead.failure_reason or "OUTCOME_UNKNOWN")
     return _outcome_page(request, studio, outcome, kind=lead.offer_kind, offer_id=lead.offer_id, nonce=nonce)
+
+
+@require_GET
+@cookieless
+def sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """After the lead form: the same page for everybody; the e-mail carries the booking or the way to sign in."""
+    studio = _studio(request, slug)
+    context = _context(request, studio, overview=studio_overview(studio))
+    return render(request, "trialoffers/sent.html", context)
 
 
 # --- 5. Confirm when required -----------------------------------------------------------------------

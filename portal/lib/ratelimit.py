@@ -28,12 +28,39 @@ def hit(scope: str, identity: str, *, limit: int, window: int = 3600) -> bool:
     return count <= limit
 
 
-def client_ip(request) -> str:
-    """The client's address; behind a proxy set TRUST_X_FORWARDED_FOR so the first hop is used."""
+def exceeded(scope: str, identity: str, *, limit: int, window: int = 3600) -> bool:
+    """True once ``identity`` has used up ``limit`` attempts in this ``window`` (counts nothing itself)."""
+    if not identity:
+        return False
+    return (cache.get(_key(scope, identity, window)) or 0) >= limit
+
+
+def trusted_proxy_count() -> int:
+    """How many reverse proxies in front of the portal append to X-Forwarded-For (0: none)."""
     from django.conf import settings
 
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if not count and getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        count = 1  # the deprecated switch meant one proxy
+    return count
+
+
+def client_ip(request) -> str:
+    """The client's address as the outermost trusted proxy saw it.
+
+    Each trusted proxy appends the address it was connected from to X-Forwarded-For, so with
+    N proxies the client is the N-th entry from the right; everything left of it was written
+    by the client and is never used. A header with fewer than N entries did not come through
+    all the proxies: then REMOTE_ADDR is used (the nearest proxy, so such requests share one
+    budget rather than choosing their own), as werkzeug's ProxyFix does.
+    """
+    remote_addr = request.META.get("REMOTE_ADDR", "")
+    count = trusted_proxy_count()
+    if count <= 0:
+        return remote_addr
+    # Several X-Forwarded-For headers arrive joined with commas (WSGI), in order.
+    entries = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [part for part in entries if part]
+    if len(entries) < count:
+        return remote_addr
+    return entries[-count]

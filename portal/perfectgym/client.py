@@ -825,10 +825,6 @@ class PerfectGymClient:
         )
 
     # --- Studios ------------------------------------------------------------------
-    def check_api_key(self) -> None:
-        """HEAD on a path: 200 for a key that matches the tenant, else 401."""
-        self._call("checkApiKey", "HEAD", "/v1/studios/information")
-
     def get_studio_information(self) -> m.StudioInformation:
         """getStudioInformation"""
         return self._call("getStudioInformation", "GET", "/v1/studios/information", response_type=m.StudioInformation)

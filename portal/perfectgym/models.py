@@ -2,8 +2,10 @@
 
 Field names are snake_case in Python and camelCase on the wire. Unknown fields
 are ignored so that a newer API version does not break the portal; a ``null``
-counts as an absent field. Required and optional fields, enums and formats follow
-``magicline-openapi-1.11.1.json``; each class names its schema where ours differs.
+counts as an absent field, and a number sent for a string field is taken as its
+text (the vendor's own examples do that). Required and optional fields, enums and
+formats follow ``magicline-openapi-1.11.1.json``; each class names its schema where
+ours differs.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from portal.perfectgym.datetimes import format_api_datetime, parse_api_datetime
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+    # coerce_numbers_to_str: a number where the description says string is still that string. The
+    # vendor's own example sends houseNumber as 89, and a page must not fail over such an answer.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True, coerce_numbers_to_str=True
+    )
 
     @model_validator(mode="before")
     @classmethod

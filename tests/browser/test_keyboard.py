@@ -52,7 +52,7 @@ def test_trial_journey_by_keyboard(portal):
     settle(ui)
     tab_to(page, ui, ui.get_by_role("button", name="Jetzt buchen"))
     page.keyboard.press("Enter")
-    ui.get_by_role("heading", name="Bitte bestätigen Sie Ihre Buchung").wait_for()
+    ui.get_by_role("heading", name="Bitte sehen Sie in Ihre E-Mails").wait_for()
     assert len(mail.outbox) == 1
     portal.page.problems.assert_none()
 

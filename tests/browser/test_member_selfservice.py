@@ -13,10 +13,11 @@ import pytest
 from django.core import mail
 
 from tests.browser.support import assert_accessible, scroll_width, settle
+from tests.selfservice import documents
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = documents.pdf()  # a real one: documents are opened, not only recognised by their first bytes
 
 
 def has_focus(locator, timeout: float = 3.0) -> bool:

@@ -76,11 +76,12 @@ def test_class_trial_confirmed_by_email(portal, screenshot):
     settle(ui)
     ui.get_by_role("button", name="Book now").click()
 
-    # 4. Booked, but the studio wants a confirmation by email.
-    ui.get_by_role("heading", name="Please confirm your booking").wait_for()
-    expect_text(ui.locator("main"), "Almost done: we have sent you an email.")
+    # 4. Booked, but the studio wants a confirmation by email. The page is the one everybody gets after
+    #    the form (it must not tell a new lead from an existing customer): the e-mail says how to go on.
+    ui.get_by_role("heading", name="Please check your e-mail").wait_for()
+    expect_text(ui.locator("main"), "We have sent an e-mail to the address you entered.")
     assert ui.get_by_role("link", name="Add to calendar (.ics)").count() == 0
-    portal.check("trial: confirmation pending", step=True)
+    portal.check("trial: check your e-mail", step=True)
     assert TrialBooking.objects.get().status == BookingStatus.CONFIRMATION_PENDING
 
     # The visitor opens the emailed link: a tab of its own, in both cases.
@@ -149,12 +150,19 @@ def test_appointment_trial_on_a_320px_phone(portal, screenshot):
     if not portal.embedded:
         screenshot(portal.page, "trial-appointment-form-320px")
     ui.get_by_role("button", name="Jetzt buchen").click()
+    ui.get_by_role("heading", name="Bitte sehen Sie in Ihre E-Mails").wait_for()
+    assert scroll_width(ui) <= 320
+    portal.check("Probetermin: E-Mail gesendet", step=True)
 
+    # The booking e-mail links to the booking page.
+    [message] = mail.outbox
+    booking_page = re.search(r"http://\S+/trial/done/[^/\s]+/\?lang=\w+", message.body).group(0)  # not the .ics
+    portal.page.goto(booking_page)
+    ui = portal.page
     ui.get_by_role("heading", name="Sie sind gebucht").wait_for()
     expect_text(ui.locator("main"), "Körperanalyse (InBody)")
     assert ui.get_by_role("link", name="In den Kalender (.ics)").is_visible()
     assert scroll_width(ui) <= 320
-    portal.check("Probetermin: gebucht", step=True)
     if not portal.embedded:
         screenshot(portal.page, "trial-appointment-done-320px")
     booking = TrialBooking.objects.get()
@@ -164,7 +172,7 @@ def test_appointment_trial_on_a_320px_phone(portal, screenshot):
     portal.page.problems.assert_none()
 
 
-def test_an_existing_member_is_sent_to_sign_in(portal):
+def test_an_existing_member_is_told_by_email_to_sign_in(portal):
     ui = portal.open("trial")
     ui.get_by_role("link", name="Termin wählen: Zumba").click()
     ui.locator(".slot-list a.button").first.click()
@@ -176,13 +184,15 @@ def test_an_existing_member_is_sent_to_sign_in(portal):
     ui.get_by_label("Ich bin einverstanden").check()
     settle(ui)
     ui.get_by_role("button", name="Jetzt buchen").click()
-    outcome = ui.locator(".outcome [role=alert]")
-    outcome.wait_for()
-    settle(ui)
-    assert has_focus(outcome)  # read out at once
-    portal.check("Probetraining: schon Mitglied", step=True)
-    ui.locator(".outcome").get_by_role("link", name="Anmelden").click()
-    ui.get_by_role("button", name="Anmeldelink senden").wait_for()
+    # The same page as for a new lead: nothing on it tells that the address belongs to a customer.
+    ui.get_by_role("heading", name="Bitte sehen Sie in Ihre E-Mails").wait_for()
+    expect_text(ui.locator("main [role=status]"), "Wir haben eine E-Mail an die von Ihnen angegebene Adresse gesendet.")
+    portal.check("Probetraining: E-Mail gesendet (schon Mitglied)", step=True)
+    [message] = mail.outbox
+    assert message.to == ["mia@example.com"] and "Sie sind bereits Mitglied" in message.subject
+    sign_in = re.search(r"(http://\S+/s/demo/account/\S*)", message.body).group(1)
+    portal.page.goto(sign_in)
+    portal.page.get_by_role("button", name="Anmeldelink senden").wait_for()
     assert TrialBooking.objects.filter(status=BookingStatus.BOOKED).count() == 0
     portal.page.problems.assert_none()
 
@@ -260,7 +270,7 @@ def test_class_trial_in_an_iframe_with_every_cookie_refused(page, live_demo, scr
     page.wait_for_timeout(150)
     frame.locator(".htmx-request").first.wait_for(state="detached")
     frame.get_by_role("button", name="Book now").click()
-    frame.get_by_role("heading", name="Please confirm your booking").wait_for()
+    frame.get_by_role("heading", name="Please check your e-mail").wait_for()
     screenshot(page, "trial-class-confirm-pending-in-iframe")
     assert TrialBooking.objects.get().status == BookingStatus.CONFIRMATION_PENDING
     assert page.context.cookies() == []

@@ -9,11 +9,11 @@ from django.db import connection
 from portal.admin import StudioAdminForm
 from portal.models import Studio
 from sandbox.models import SandboxObject
+from tests.selfservice.documents import image
 
 RAW_KEY = "demo-api-key"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+PNG, JPEG, WEBP = image("PNG"), image("JPEG"), image("WEBP")
+FAKE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # the right first bytes, nothing an image decoder can read
 
 
 def change_url(studio: Studio) -> str:
@@ -129,7 +129,12 @@ def test_logo_type_comes_from_the_file_itself(demo_studio, content, content_type
 
 @pytest.mark.parametrize(
     "content",
-    [b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", b"GIF89a" + b"\x00" * 20, b""],
+    [
+        b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+        b"GIF89a" + b"\x00" * 20,
+        b"",
+        FAKE_PNG,
+    ],
 )
 def test_logo_rejects_other_files(demo_studio, content):
     form = logo_form(demo_studio, content, name="logo.png")

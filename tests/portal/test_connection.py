@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+import responses
 from django.utils import translation
 
 from portal.models import Studio
 from portal.services import ConnectionStatus, test_connection
+
+TENANT = "https://tenant.example"
 
 
 def run(studio: Studio):
@@ -27,16 +31,44 @@ def test_wrong_key_is_unauthorized(demo_studio):
     assert "401" in result.message
 
 
-def test_key_of_another_studio_is_forbidden(demo_studio):
+def test_key_of_another_studio_is_unauthorized(demo_studio):
     other = Studio.objects.create(name="Other", slug="other", mode=Studio.Mode.SANDBOX)
     other.set_api_key("other-studio-key")
     other.save()
-    # Staff pasted the other studio's key into the demo studio's form.
+    # Staff pasted the other studio's key into the demo studio's form: the sandbox, like any
+    # server that does not tell which keys exist, answers as for a wrong key.
     demo_studio.set_api_key("other-studio-key")
     result = run(demo_studio)
+    assert result.status is ConnectionStatus.UNAUTHORIZED
+    assert "401" in result.message
+
+
+@pytest.fixture
+def live_studio(db) -> Studio:
+    studio = Studio.objects.create(name="Live", slug="live", mode=Studio.Mode.LIVE, api_base_url=TENANT)
+    studio.set_api_key("live-key")
+    studio.save()
+    return studio
+
+
+def test_only_the_documented_get_is_sent(live_studio):
+    # The API documents no HEAD: a validating mock of the description answers it with 405.
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as api:
+        api.get(
+            f"{TENANT}/v1/studios/information", json={"studioId": 7, "name": "Live Gym", "accessCodeConfiguration": {}}
+        )
+        result = run(live_studio)
+        sent = [(call.request.method, call.request.headers["X-API-KEY"]) for call in api.calls]
+    assert result.status is ConnectionStatus.OK and "Live Gym" in result.message
+    assert sent == [("GET", "live-key")]
+
+
+def test_key_without_the_scope_is_forbidden(live_studio):
+    with responses.RequestsMock() as api:
+        api.get(f"{TENANT}/v1/studios/information", status=403, json={"errorCode": "errormessage.permission.denied"})
+        result = run(live_studio)
     assert result.status is ConnectionStatus.FORBIDDEN
-    assert "403" in result.message
-    assert "another studio" in result.message
+    assert "403" in result.message and "another studio" in result.message
 
 
 def test_failing_upstream_is_unavailable(demo_studio):

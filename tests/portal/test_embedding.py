@@ -86,3 +86,56 @@ def test_member_pages_ask_for_cookies_and_carry_the_hidden_help(client, demo_stu
     html = client.get("/s/demo/?lang=en").content.decode()
     assert "data-needs-cookies" not in html
     assert 'aria-labelledby="frame-cookie-help-title" hidden' in html
+
+
+# --- Allowed embed origins: scheme://host[:port] and nothing that could change the CSP -------------------
+BAD_ORIGINS = [
+    "https://x; script-src * 'unsafe-inline'",
+    "https://*.demo-fitness.example",
+    "*",
+    "https://www.demo-fitness.example https://other.example",
+    "https://www.demo-fitness.example/embed",
+    "https://www.demo-fitness.example?x=1",
+    "javascript://x",
+    "www.demo-fitness.example",
+    "https://www.demo-fitness.example:99999",
+]
+
+
+@pytest.mark.parametrize("origin", BAD_ORIGINS)
+def test_anything_but_an_origin_is_refused(demo_studio, origin):
+    from django.core.exceptions import ValidationError
+
+    demo_studio.allowed_embed_origins = f"https://ok.example\n{origin}"
+    with pytest.raises(ValidationError) as refused:
+        demo_studio.full_clean()
+    assert "allowed_embed_origins" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("origin", ["https://www.demo-fitness.example", "http://localhost:8000", "https://[::1]:8443"])
+def test_origins_with_and_without_a_port_are_accepted(demo_studio, origin):
+    demo_studio.allowed_embed_origins = f"{origin}/"
+    demo_studio.full_clean()
+    assert demo_studio.embed_origins == [origin]
+
+
+def test_admin_explains_what_an_origin_is(admin_client, demo_studio):
+    from tests.portal.test_admin import change_url, form_data
+
+    data = form_data(demo_studio, allowed_embed_origins="https://x; script-src * 'unsafe-inline'")
+    response = admin_client.post(change_url(demo_studio), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200  # the form again, with the error
+    assert "is not an origin" in response.content.decode()
+    demo_studio.refresh_from_db()
+    assert "script-src" not in demo_studio.allowed_embed_origins
+
+
+def test_rows_saved_before_never_reach_the_header(client, demo_studio):
+    from portal.models import Studio
+
+    Studio.objects.filter(pk=demo_studio.pk).update(
+        allowed_embed_origins="https://x; script-src * 'unsafe-inline'\nhttps://www.demo-fitness.example\n*"
+    )
+    policy = client.get("/s/demo/")["Content-Security-Policy"]
+    assert policy.endswith("frame-ancestors 'self' https://www.demo-fitness.example")
+    assert "'unsafe-inline'" not in policy and "*" not in policy and policy.count("script-src") == 1

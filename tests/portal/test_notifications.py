@@ -1,4 +1,4 @@
-"""Outgoing email: rendered in the recipient's language, sent through a task, addresses never logged."""
+"""Outgoing email: rendered in the recipient's language, tasks carry ids only, addresses never logged."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils.translation import gettext_lazy
 
-from portal.notifications import deliver_email, send_email
+from portal import notifications
+from portal.notifications import EmailDeliveryFailed, notify, send_email, send_message
 
 TEST_TEMPLATES = Path(__file__).parent / "templates"
 MONDAY = datetime.date(2026, 11, 23)
@@ -79,22 +80,54 @@ def test_text_only_template_is_not_html_escaped(db):
     assert "\n" not in message.subject and "\r" not in message.subject
 
 
-def test_task_arguments_are_json(db, settings):
+def _reminder(ids, language):
+    """A message handler as apps register them: looks its data up by id (here: made up), sends now."""
+    return send_email(
+        [f"member{ids['customer']}@example.org"],
+        gettext_lazy("Opening hours"),
+        "opening_reminder",
+        {"name": "Anna", "day": MONDAY},
+        language=language,
+    )
+
+
+@pytest.fixture
+def reminder_kind():
+    notifications.register("test.reminder", _reminder)
+    yield "test.reminder"
+    notifications._handlers.pop("test.reminder", None)
+
+
+def test_task_arguments_are_ids_only(db, settings, reminder_kind):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    result = remind("de")
-    assert json.loads(json.dumps(result.kwargs)) == result.kwargs
+    result = notify(reminder_kind, {"customer": 7}, language="de")
+    assert result.kwargs == {"kind": "test.reminder", "ids": {"customer": 7}, "language": "de"}
     assert result.args == []
-    assert result.task.func is deliver_email.func
+    assert result.task.func is send_message.func
     assert mail.outbox == []
 
 
-def test_database_backend_sends_when_the_worker_runs(transactional_db, settings):
+def test_ids_must_be_ids(db, reminder_kind):
+    with pytest.raises(TypeError):
+        notify(reminder_kind, {"context": {"name": "Anna"}}, language="de")
+    with pytest.raises(ValueError):
+        notify(reminder_kind, {"body": "x" * 500}, language="de")
+    with pytest.raises(notifications.UnknownMessageKind):
+        notify("nobody.registered", {}, language="de")
+
+
+def test_database_backend_sends_when_the_worker_runs(transactional_db, settings, reminder_kind):
+    from django_tasks_db.models import DBTaskResult
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    remind("de")
+    notify(reminder_kind, {"customer": 7}, language="de")
     assert mail.outbox == []  # queued, not sent
+    stored = json.dumps(list(DBTaskResult.objects.values("args_kwargs")))
+    assert "member7@example.org" not in stored and "Anna" not in stored
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].subject == "Öffnungszeiten"
+    assert mail.outbox[0].subject == "Öffnungszeiten" and mail.outbox[0].to == ["member7@example.org"]
+    assert DBTaskResult.objects.get().return_value == 1  # a count, no content
 
 
 def test_addresses_are_never_logged(db, caplog):
@@ -108,9 +141,9 @@ def test_addresses_are_never_logged(db, caplog):
 
 def test_smtp_failure_does_not_leak_addresses(db, settings, caplog):
     settings.EMAIL_BACKEND = "tests.portal.test_notifications.RefusingBackend"
-    with caplog.at_level(logging.DEBUG):
-        result = remind("en")
-    assert result.status == "FAILED"
+    with caplog.at_level(logging.DEBUG), pytest.raises(EmailDeliveryFailed) as failure:
+        remind("en")
+    assert "anna@example.org" not in str(failure.value) and failure.value.__cause__ is None
     assert "anna@example.org" not in caplog.text
     assert "SMTPRecipientsRefused" in caplog.text
 

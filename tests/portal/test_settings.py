@@ -86,6 +86,7 @@ def test_deploy_check_is_clean_with_secret_key_and_allowed_hosts(tmp_path):
         SECRET_KEY="a-long-random-secret-key-for-the-deploy-check-0123456789-abcdefgh",
         ALLOWED_HOSTS="portal.example.com",
         SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+        TASKS_MODE="database",  # as the README's production section sets it (immediate mail is warned about)
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout + result.stderr

@@ -8,6 +8,7 @@ from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.upstream import client_for
+from sandbox.views import WRONG_KEYS_PER_MINUTE
 
 KEY = {"HTTP_X_API_KEY": "demo-api-key"}
 
@@ -35,10 +36,31 @@ def test_wrong_key_is_401_in_the_documented_shape(client, demo_studio):
     assert body["traceId"]
 
 
-def test_key_of_another_studio_is_403(client, demo_studio, other_sandbox_studio):
-    response = client.get("/sandbox/demo/v1/classes", HTTP_X_API_KEY="other-key")
-    assert response.status_code == 403
-    assert response.json()["errorCode"] == "errormessage.permission.denied"
+def test_key_of_another_studio_is_answered_like_an_unknown_key(client, demo_studio, other_sandbox_studio):
+    # A different answer would tell a guesser that the key exists (for another studio).
+    other = client.get("/sandbox/demo/v1/classes", HTTP_X_API_KEY="other-key")
+    unknown = client.get("/sandbox/demo/v1/classes", HTTP_X_API_KEY="made-up-key")
+    assert other.status_code == unknown.status_code == 401
+    assert other.json()["errorCode"] == unknown.json()["errorCode"] == "errormessage.unauthorized"
+    assert client.head("/sandbox/demo/v1/classes", HTTP_X_API_KEY="other-key").status_code == 401
+
+
+def test_wrong_keys_are_throttled_per_client_address(client, demo_studio):
+    def get(key: str, address: str = "198.51.100.1"):
+        return client.get("/sandbox/demo/v1/classes", HTTP_X_API_KEY=key, REMOTE_ADDR=address)
+
+    assert [get(f"guess-{n}").status_code for n in range(WRONG_KEYS_PER_MINUTE)] == [401] * WRONG_KEYS_PER_MINUTE
+    limited = get("guess-21")
+    assert limited.status_code == 429
+    assert limited.json()["errorCode"] == "errormessage.rate.limit" and limited["Retry-After"]
+    # Not even the right key is checked from that address for the rest of the minute.
+    assert get("demo-api-key").status_code == 429
+    assert get("demo-api-key", address="198.51.100.2").status_code == 200
+
+
+def test_right_keys_are_not_counted_as_wrong(client, demo_studio):
+    for _ in range(WRONG_KEYS_PER_MINUTE + 5):
+        assert client.get("/sandbox/demo/v1/studios/information", **KEY).status_code == 200
 
 
 def test_head_checks_a_key(client, demo_studio):

@@ -14,12 +14,14 @@ from portal.perfectgym import models as m
 from portal.perfectgym.client import PerfectGymClient
 from selfservice.models import MemberRequest
 from selfservice.texts import IDLE_PERIOD_OK, IDLE_PERIOD_VALIDATION
+from tests.selfservice import documents
 from tests.selfservice.conftest import field_values, form_key, main_text
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n" + b"0" * 200
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 64
-HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00" + b"\x00" * 64
+# Real files: the portal opens every document before sending it (tests/selfservice/test_upload_limits.py).
+PDF = documents.pdf()
+PNG = documents.image("PNG")
+JPEG = documents.image("JPEG")
+HEIC = documents.heic()
 
 
 def url(member) -> str:
@@ -209,7 +211,7 @@ def test_a_document_between_2_5_and_5_mb_stays_in_memory(client, sign_in_as, mia
     monkeypatch.setattr(TemporaryFileUploadHandler, "new_file", record)
     sign_in_as(mia)
     data = request_form(client, mia, demo_client, reason="Krankheit")
-    content = b"%PDF-1.7\n" + b"0" * (4 * 1024 * 1024)
+    content = documents.pdf(padding=4 * 1024 * 1024)
     data["document"] = SimpleUploadedFile("scan.pdf", content, content_type="application/pdf")
     response = client.post(url(mia), data)
     assert response.status_code == 302

@@ -301,6 +301,12 @@ def test_posts_from_other_sites_are_refused(client, demo_studio, mia, headers):
     assert OnlineCancelation.objects.count() == 0
 
 
+def test_the_refusal_sets_no_cookie_either(cookieless, demo_studio, mia):
+    response = submit(cookieless, declaration(mia), Origin="https://evil.example")
+    assert response.status_code == 403
+    assert response.cookies == {} and "csrftoken" not in response.headers.get("Set-Cookie", "")
+
+
 def test_same_origin_posts_are_accepted(client, demo_studio, mia):
     response = submit(client, declaration(mia), Origin="http://testserver", Referer="http://testserver/s/demo/cancel/")
     assert response.status_code == 200 and OnlineCancelation.objects.count() == 1
@@ -335,7 +341,7 @@ def test_rate_limited_per_ip_and_says_it_was_not_sent(client, demo_studio, mia):
 
 
 def test_rate_limited_per_email_address(client, demo_studio, mia, settings):
-    settings.TRUST_X_FORWARDED_FOR = True
+    settings.TRUSTED_PROXY_COUNT = 1  # each address below is what the proxy appended
     for number in range(5):
         submit(client, declaration(mia, date_of_birth="1990-01-01"), **{"X-Forwarded-For": f"10.0.0.{number}"})
     assert submit(client, declaration(mia), **{"X-Forwarded-For": "10.0.0.99"}).status_code == 429

@@ -194,3 +194,11 @@ def lead_details(email: str, **extra) -> dict:
         "privacy_consent": "on",
         **extra,
     }
+
+
+SENT_PAGE = "/s/demo/trial/sent/?lang=en"
+
+
+def done_link(message) -> str:
+    """The booking page's address from a booking e-mail (the form itself ends on the "check your e-mail" page)."""
+    return re.search(r"http://testserver(/s/demo/trial/done/\S+/\?lang=\w+)", message.body).group(1)

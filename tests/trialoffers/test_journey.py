@@ -15,7 +15,16 @@ from django.utils import timezone
 
 from sandbox.store import Store
 from tests.sandbox import at, frozen
-from tests.trialoffers.conftest import form_token, lead_details, links, offer_link, text_of, unavailable
+from tests.trialoffers.conftest import (
+    SENT_PAGE,
+    done_link,
+    form_token,
+    lead_details,
+    links,
+    offer_link,
+    text_of,
+    unavailable,
+)
 from trialoffers import tokens
 from trialoffers.models import BookingStatus, FunnelWeek, Lead, TrialBooking
 
@@ -34,6 +43,11 @@ def choose_first_time(visitor, title: str, lang: str = "en"):
     page = visitor.get(offer_link(visitor, title, lang))
     assert page.status_code == 200
     return visitor.get(links(page, r"/trial/book/\?t=")[0])
+
+
+def without_csrf_token(response) -> str:
+    """The page, minus the one part that differs on every response (the masked CSRF token)."""
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", response.content.decode())
 
 
 def send(visitor, form_page, details: dict, **kwargs):
@@ -239,8 +253,9 @@ def test_forms_started_is_counted_once_per_journey(visitor, morning):
 def test_no_cookie_journey_books_a_class(visitor, morning, demo_studio):
     form = choose_first_time(visitor, "Zumba")
     response = send(visitor, form, lead_details("lea@example.org"))
-    assert response.status_code == 303 and "/s/demo/trial/done/" in response["Location"]
-    done = visitor.get(response["Location"])
+    assert response.status_code == 303 and response["Location"] == SENT_PAGE
+    assert "Please check your e-mail" in text_of(visitor.get(response["Location"]))
+    done = visitor.get(done_link(mail.outbox[0]))
     text = text_of(done)
     assert "You are booked" in text and "Zumba" in text and "Sportkleidung" in text
     assert "Add to calendar (.ics)" in text and "+49 30 1234567" in text and "Torstraße 101" in text
@@ -253,7 +268,7 @@ def test_no_cookie_journey_books_a_class(visitor, morning, demo_studio):
 def test_with_htmx_success_redirects_the_whole_page(visitor, morning):
     form = choose_first_time(visitor, "Zumba")
     response = send(visitor, form, lead_details("lea@example.org"), htmx=True)
-    assert response.status_code == 200 and "/s/demo/trial/done/" in response["HX-Redirect"]
+    assert response.status_code == 200 and response["HX-Redirect"] == SENT_PAGE
 
 
 def test_double_submit_books_once(visitor, morning):
@@ -322,13 +337,28 @@ def test_honeypot(visitor, morning):
     assert response.status_code == 400 and Lead.objects.count() == 0
 
 
-def test_duplicate_customer_gets_sign_in_and_contact(visitor, morning):
+def test_an_existing_customer_sees_what_a_new_lead_sees_and_is_told_by_email(visitor, morning, demo_studio):
+    new = send(visitor, choose_first_time(visitor, "Zumba"), lead_details("lea@example.org"))
+    customer = send(visitor, choose_first_time(visitor, "Zumba"), lead_details("mia@example.com"))
+    assert new.status_code == customer.status_code == 303
+    assert new["Location"] == customer["Location"] == SENT_PAGE
+    assert sorted(new.headers) == sorted(customer.headers) and new.content == customer.content
+    new_page, customer_page = visitor.get(new["Location"]), visitor.get(customer["Location"])
+    assert without_csrf_token(new_page) == without_csrf_token(customer_page)
+    assert "already" not in text_of(customer_page)
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert by_address["lea@example.org"].subject == "Your trial session is booked"
+    told = by_address["mia@example.com"]
+    assert told.subject == "You are already a member of Demo Fitness Berlin"
+    assert "sign in to book" in told.body and "http://testserver/s/demo/account/?lang=en" in told.body
+    assert "Your trial session is booked" not in told.body
+
+
+def test_an_existing_customers_journey_stays_on_the_email_page(visitor, morning):
     form = choose_first_time(visitor, "Zumba")
-    response = send(visitor, form, lead_details("mia@example.com"))
-    assert response.status_code == 200
-    text = text_of(response)
-    assert "already registered with us" in text and "Sign in" in text and "hallo@demo-fitness.example" in text
-    assert 'href="/s/demo/account/?lang=en"' in response.content.decode()
+    send(visitor, form, lead_details("mia@example.com"))
+    again = visitor.get(f"/s/demo/trial/book/?t={form_token(form)}&lang=en")  # back button, reload
+    assert again.status_code == 303 and again["Location"] == SENT_PAGE
 
 
 def test_refused_time_shows_fresh_times_for_the_same_lead(visitor, morning, demo_studio):
@@ -407,10 +437,10 @@ def test_second_click_while_the_first_works_gets_a_waiting_page(visitor, morning
 # --- 5. Confirm, 6. Done ----------------------------------------------------------------------------------
 @pytest.fixture
 def confirmation_link(visitor, morning) -> str:
-    response = send(visitor, choose_first_time(visitor, "Hatha Yoga"), lead_details("lea@example.org"))
-    done = visitor.get(response["Location"])
-    assert "Please confirm your booking" in text_of(done) and "Add to calendar" not in text_of(done)
+    send(visitor, choose_first_time(visitor, "Hatha Yoga"), lead_details("lea@example.org"))
     [email] = mail.outbox
+    done = visitor.get(f"/s/demo/trial/done/{tokens.done_token(TrialBooking.objects.get().pk)}/?lang=en")
+    assert "Please confirm your booking" in text_of(done) and "Add to calendar" not in text_of(done)
     return re.search(r"http://testserver(/s/demo/trial/confirm/\S+/\?lang=en)", email.body).group(1)
 
 
@@ -453,8 +483,8 @@ def test_bad_confirmation_link(visitor, morning):
 
 
 def test_calendar_file(visitor, morning):
-    response = send(visitor, choose_first_time(visitor, "Zumba"), lead_details("lea@example.org"))
-    done = visitor.get(response["Location"])
+    send(visitor, choose_first_time(visitor, "Zumba"), lead_details("lea@example.org"))
+    done = visitor.get(done_link(mail.outbox[0]))
     [calendar_link] = links(done, r"trial\.ics")
     ics = visitor.get(calendar_link)
     assert ics["Content-Type"] == "text/calendar; charset=utf-8"
@@ -481,8 +511,8 @@ def test_done_page_of_another_studio_is_not_shown(visitor, morning, demo_studio)
     from portal.models import Studio
 
     other = Studio.objects.create(name="Other", slug="other")
-    response = send(visitor, choose_first_time(visitor, "Zumba"), lead_details("lea@example.org"))
-    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    send(visitor, choose_first_time(visitor, "Zumba"), lead_details("lea@example.org"))
+    token = done_link(mail.outbox[0]).split("?")[0].rstrip("/").rsplit("/", 1)[1]
     assert visitor.get(f"/s/{other.slug}/trial/done/{token}/").status_code == 404
 
 
@@ -494,8 +524,8 @@ def test_german_is_the_default(visitor, morning):
     )
     form = choose_first_time(visitor, "Zumba", lang="de")
     assert "Telefonnummer" in text_of(form) and "Adresse (optional)" in text_of(form)
-    refused = visitor.post("/s/demo/trial/book/", {"t": form_token(form), **lead_details("mia@example.com")})
-    assert "Sie sind mit dieser E-Mail-Adresse bereits bei uns registriert" in text_of(refused)
+    sent = visitor.post("/s/demo/trial/book/", {"t": form_token(form), **lead_details("mia@example.com")})
+    assert sent["Location"] == "/s/demo/trial/sent/"
 
 
 def test_german_emails_and_links_keep_the_language(visitor, morning):

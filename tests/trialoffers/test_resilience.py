@@ -11,6 +11,8 @@ from django.core import mail
 
 from tests.trialoffers.conftest import form_token, lead_details, links, offer_link, text_of
 from tests.trialoffers.test_vouchers import voucher_data
+from trialoffers import tokens
+from trialoffers.models import TrialBooking
 
 CATALOG = Path(settings.BASE_DIR) / "trialoffers" / "locale"
 FAULTS = {
@@ -28,7 +30,8 @@ def pages(visitor, morning, demo_studio) -> dict[str, str]:
     form = visitor.get(links(visitor.get(offer), r"/trial/book/\?t=")[0])
     token = form_token(form)
     other = visitor.get(links(visitor.get(offer_link(visitor, "Zumba")), r"/trial/book/\?t=")[0])
-    done = visitor.post("/s/demo/trial/book/?lang=en", {"t": token, **lead_details("lea@example.org")})["Location"]
+    visitor.post("/s/demo/trial/book/?lang=en", {"t": token, **lead_details("lea@example.org")})
+    done = f"/s/demo/trial/done/{tokens.done_token(TrialBooking.objects.get().pk)}/?lang=en"
     confirm = re.search(r"http://testserver(\S+/trial/confirm/\S+)", mail.outbox[0].body).group(1)
     voucher = visitor.get("/s/demo/voucher/?lang=en")
     return {

@@ -216,11 +216,14 @@ def test_a_full_class_refuses_a_trial_and_offers_other_times(demo_studio, mornin
     assert outcome.booking.status == BookingStatus.FAILED
 
 
-def test_duplicate_customer_is_told_to_sign_in(demo_studio, morning, upstream_ops):
+def test_duplicate_customer_is_told_to_sign_in_by_email(demo_studio, morning, upstream_ops):
+    from django.core import mail
+
     outcome = book(demo_studio, first_slot(demo_studio, "Zumba"), lead("mia@example.com"))
-    assert outcome.reason == "DUPLICATE_CUSTOMER" and outcome.next == Next.SIGN_IN
-    assert "already registered" in outcome.text
+    assert outcome.reason == "DUPLICATE_CUSTOMER" and outcome.next == Next.CHECK_EMAIL
     assert "createLeadCustomer" not in upstream_ops()
+    [message] = mail.outbox
+    assert message.to == ["mia@example.com"] and "sign in to book" in message.body
 
 
 def test_invalid_lead_data_sends_back_to_the_form(demo_studio, morning, script):

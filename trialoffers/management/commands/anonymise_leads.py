@@ -1,23 +1,26 @@
-"""Clear personal data of leads older than each studio's retention period (run daily, e.g. from cron)."""
+"""Kept for existing cron entries: runs every daily clean-up (``manage.py housekeeping``), not only leads."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from trialoffers import services
+from portal import housekeeping
 
 
 class Command(BaseCommand):
-    help = (
-        "Anonymise local lead records (names, email addresses) and voucher access codes older than the studio's "
-        "'keep lead records (days)' setting. Counts and statuses stay for the funnel."
-    )
+    help = "Alias of `manage.py housekeeping` (anonymise leads, purge old records, prune tasks). Run it daily."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Only count what would be anonymised.")
+        parser.add_argument("--dry-run", action="store_true", help="Only count what would be removed.")
 
     def handle(self, *args, **options):
-        services.expire_overdue()
-        counts = services.anonymise_old_records(dry_run=options["dry_run"])
-        verb = "would be anonymised" if options["dry_run"] else "anonymised"
-        self.stdout.write(f"{counts['leads']} lead(s) and {counts['vouchers']} voucher redemption(s) {verb}.")
+        dry_run = options["dry_run"]
+        try:
+            counts = housekeeping.run(dry_run=dry_run)
+        except housekeeping.HousekeepingFailed as exc:
+            raise CommandError(str(exc)) from None
+        verb = "would be anonymised" if dry_run else "anonymised"
+        leads, vouchers = counts.get("leads anonymised", 0), counts.get("voucher redemptions anonymised", 0)
+        self.stdout.write(f"{leads} lead(s) and {vouchers} voucher redemption(s) {verb}.")
+        for name, count in counts.items():
+            self.stdout.write(f"{name}: {count}")
