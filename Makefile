@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DEBUG=1
 
-.PHONY: run test install install-dev lint format messages benchmark worker clean
+.PHONY: run test install install-dev lint format typecheck messages benchmark worker clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## Type-check the product code (mypy; strict on portal/perfectgym, see pyproject.toml)
+typecheck: install-dev
+	$(VENV)/bin/mypy
 
 APPS := trialoffers selfservice bookings
 

@@ -2,13 +2,15 @@
 
 Views call these functions and get plain objects back; upstream errors arrive here as ``ApiError``
 and leave as translated sentences (``bookings.texts``, ``portal.user_messages``). Reads go through
-the cached sources (``bookings.sources``), several at a time; writes go through
-``bookings.attempts`` (one booking per idempotency key, lost answers reconciled by reading).
+``bookings.sources`` (readers on the portal's one read path, ``portal.reads``), several at a time; a
+write invalidates the cached reads it changed (``portal.reads.invalidate``), never edits them; writes go through
+``portal.writes`` (one write per idempotency key, lost answers reconciled by reading).
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -17,8 +19,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bookings import attempts, texts
-from bookings.models import BookingAttempt, CalendarFeed
+from bookings import sources, texts
+from bookings.models import CalendarFeed
 from bookings.sources import (
     SCHEDULE_DAYS,
     AppointmentSlot,
@@ -26,35 +28,30 @@ from bookings.sources import (
     ClassInfo,
     MemberAppointmentBooking,
     MemberClassBooking,
-    Occupancy,
     Person,
     Slot,
-    appointment_slots_source,
-    appointment_types_source,
-    appointments_generation,
-    classes_source,
+    appointment_slots_read,
+    appointment_types_read,
+    classes_read,
     member_appointment_booking_from,
-    member_appointments_source,
+    member_appointments_read,
     member_class_booking_from,
-    member_classes_source,
-    occupancy_source,
+    member_classes_read,
     read,
-    schedule_sources,
-    scope,
-    slot_from,
-    slots_source,
+    schedule_reads,
     studio_now,
     studio_today,
     studio_zone,
     window_start_for,
 )
-from portal import audit
-from portal.lib import cache as swr
+from portal import audit, reads, writes
 from portal.lib import concurrency
 from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.perfectgym.datetimes import parse_api_datetime
+from portal.reads import Cached
+from portal.services import Occupancy, occupancy_read
 from portal.user_messages import message_for
 
 logger = logging.getLogger("portal.bookings")
@@ -81,13 +78,13 @@ def when(value: datetime | None) -> str:
     return f"{formats.date_format(value, 'DATE_FORMAT')}, {formats.time_format(value, 'TIME_FORMAT')}"
 
 
-def _first_error(results: list[swr.Cached]) -> errors.ApiError | None:
+def _first_error(results: list[Cached]) -> errors.ApiError | None:
     return next((result.error for result in results if result.error is not None), None)
 
 
 def booking_paused(studio: Studio, *operations: str) -> bool:
     """True while one of the write endpoints is paused after a 429."""
-    return swr.any_paused(scope(studio), *operations)
+    return reads.any_paused(studio, *operations)
 
 
 # --- Schedule ----------------------------------------------------------------------------------
@@ -200,7 +197,7 @@ class SchedulePage:
 
 @dataclass
 class ScheduleData:
-    """What the schedule shows before filtering; ``signature`` changes whenever any of it does."""
+    """What the schedule shows before filtering."""
 
     slots: list[Slot]
     classes: dict[int, ClassInfo]
@@ -211,16 +208,17 @@ class ScheduleData:
     problem: str
     member_problem: str
     available: bool
-    signature: tuple
+    error: errors.ApiError | None  # why a window of slots could not be loaded
 
 
 def schedule_data(studio: Studio, customer_id: int | None) -> ScheduleData:
+    """Everything the schedule shows, read once per request (a booking reads it once too)."""
     today, zone = studio_today(studio), studio_zone(studio)
-    windows = schedule_sources(studio, today)
-    sources: list[swr.Source] = [classes_source(studio), *windows, occupancy_source(studio)]
+    windows = schedule_reads(studio, today)
+    wanted: list[reads.Read] = [classes_read(studio), *windows, occupancy_read(studio)]
     if customer_id is not None:
-        sources.append(member_classes_source(studio, customer_id))
-    results = swr.fetch(*sources)
+        wanted.append(member_classes_read(studio, customer_id))
+    results = reads.read_many(*wanted)
     classes_result, window_results = results[0], results[1 : 1 + len(windows)]
     occupancy_result = results[1 + len(windows)]
 
@@ -248,12 +246,6 @@ def schedule_data(studio: Studio, customer_id: int | None) -> ScheduleData:
     # A schedule that could not be refreshed means the upstream is down: booking would fail, so say so up front.
     available = bool(loaded) and not stale and not booking_paused(studio, "validateClassSlot", "bookClassSlot")
     return ScheduleData(
-        signature=(
-            tuple(result.version for result in results),
-            stale,
-            available,
-            int(studio_now(studio).timestamp() // 60),  # slots start and booking windows open by the minute
-        ),
         slots=slots,
         classes=classes_result.value or {},
         occupancy=occupancy_result.value if occupancy_result.has_value else None,
@@ -263,6 +255,7 @@ def schedule_data(studio: Studio, customer_id: int | None) -> ScheduleData:
         problem=problem,
         member_problem=member_problem,
         available=available,
+        error=next((result.error for result in window_results if not result.has_value), None),
     )
 
 
@@ -304,40 +297,25 @@ def schedule_page(
     )
 
 
-def studio_occupancy(studio: Studio) -> Occupancy | None:
-    """The studio's current check-ins against its capacity; None when unknown or not allowed for this key."""
-    result = swr.fetch_one(occupancy_source(studio))
-    if not result.has_value or not result.value.allowed:
-        return None
-    return result.value
+def find_slot(data: ScheduleData, slot_id: int) -> Slot | None:
+    """A class slot of the next 14 days; Unreachable when it could not be looked up."""
+    slot = next((slot for slot in data.slots if slot.id == slot_id), None)
+    if slot is None and data.error is not None:
+        raise Unreachable(data.error)  # the slot may well exist: it just could not be looked up
+    return slot
 
 
-def find_slot(studio: Studio, slot_id: int) -> Slot | None:
-    """A class slot of the next 14 days (from the cached schedule); Unreachable when none could be loaded."""
-    today = studio_today(studio)
-    results = swr.fetch(*schedule_sources(studio, today))
-    for result in results:
-        for slot in result.value or ():
-            if slot.id == slot_id:
-                return slot
-    error = next((result.error for result in results if not result.has_value), None)
-    if error is not None:
-        raise Unreachable(error)  # the slot may well exist: it just could not be looked up
-    return None
+def _slot_view(studio: Studio, data: ScheduleData, slot: Slot, booking: MemberClassBooking | None) -> SlotView:
+    info = data.classes.get(slot.class_id)
+    action = slot_action(slot, info, booking, studio_now(studio), data.available)
+    return SlotView(slot, info.category if info else "", action, booking)
 
 
 def slot_view(studio: Studio, slot_id: int, customer_id: int | None) -> SlotView | None:
     """One slot as the schedule shows it (for the booking page)."""
     data = schedule_data(studio, customer_id)
-    slot = next((slot for slot in data.slots if slot.id == slot_id), None)
-    if slot is None:
-        if data.problem:
-            raise Unreachable(data.problem)
-        return None
-    info = data.classes.get(slot.class_id)
-    booking = data.member.get(slot.id)
-    action = slot_action(slot, info, booking, studio_now(studio), data.available)
-    return SlotView(slot, info.category if info else "", action, booking)
+    slot = find_slot(data, slot_id)
+    return _slot_view(studio, data, slot, data.member.get(slot_id)) if slot else None
 
 
 # --- Booking a class ------------------------------------------------------------------------------
@@ -348,6 +326,7 @@ class Outcome:
     status: int = 200  # for the view: 200 done, 422 refused or failed, 404 unknown slot
     slot: SlotView | None = None
     appointment_slot: AppointmentSlot | None = None
+    in_progress: bool = False  # another request is sending this form right now: the page polls
 
 
 def _status_from_error(exc: errors.BadRequest, known: dict) -> str | None:
@@ -364,23 +343,30 @@ def class_refusal(status: str, slot: Slot | None) -> str:
     return str(texts.CLASS_VALIDATION.get(status, texts.CLASS_VALIDATION["NOT_AVAILABLE"]))
 
 
-def _unfinished_message(result: attempts.Result) -> str:
-    if result.state == "mismatch":
+def _unfinished_message(outcome: writes.Outcome) -> str:
+    if outcome.expired:
         return str(texts.FORM_EXPIRED)
-    if result.state == BookingAttempt.State.PENDING:
+    if outcome.in_progress:
         return str(texts.IN_PROGRESS)
-    if result.state == BookingAttempt.State.UNKNOWN:
+    if outcome.unknown:
         return str(texts.UNCONFIRMED)
-    if result.outcome == "NOT_FOUND" or result.error is None:
+    if outcome.error is None or outcome.result.get("reason") == "NOT_FOUND":
         return str(texts.NOT_SENT)
-    return message_for(result.error)
+    return message_for(outcome.error)
 
 
-def book_class(studio: Studio, customer_id: int, slot_id: int, raw_key: str | None) -> Outcome:
-    """Validate, then book one class slot for the signed-in member (once per form key)."""
-    key = attempts.parse_key(raw_key, f"class:{slot_id}")
+def _actor(customer_id: int) -> str:
+    return f"customer:{customer_id}"
+
+
+def book_class(studio: Studio, customer_id: int, slot_id: int, raw_key: str | None, *, poll: bool = False) -> Outcome:
+    """Validate, then book one class slot for the signed-in member (once per form key).
+
+    ``poll``: only show what became of the form sent with ``raw_key`` (the page asks while it is sent).
+    """
+    key = writes.parse_key(raw_key, f"class:{slot_id}")
     try:
-        slot = find_slot(studio, slot_id)
+        slot = find_slot(schedule_data(studio, None), slot_id)
     except Unreachable as exc:
         return Outcome(False, exc.message, status=404)
     if slot is None:
@@ -391,7 +377,7 @@ def book_class(studio: Studio, customer_id: int, slot_id: int, raw_key: str | No
     request = m.ClassSlotBookingRequest(customer_id=customer_id, class_slot_id=slot_id)
     booked: list[m.ClassSlotBookingResult] = []
 
-    def send() -> attempts.Sent:
+    def send() -> writes.Result:
         return _validate_then_book(
             lambda: read(studio, "validateClassSlot", lambda c: c.validate_class_slot(request)),
             lambda: read(studio, "bookClassSlot", lambda c: c.book_class_slot(request)),
@@ -399,42 +385,40 @@ def book_class(studio: Studio, customer_id: int, slot_id: int, raw_key: str | No
             booked,
         )
 
-    def reconcile() -> attempts.Sent | None:
+    def reconcile() -> writes.Result | None:
         found = _reread_member_classes(studio, customer_id)
         match = next((b for b in found if b.slot_id == slot_id and b.active), None)
-        if match is None:
-            return None
-        return attempts.Sent(BookingAttempt.State.DONE, match.status, match.booking_id)
+        return {"status": match.status, "booking_id": match.booking_id} if match else None
 
-    result = attempts.run(
-        studio,
-        customer_id=customer_id,
-        kind=BookingAttempt.Kind.CLASS,
-        target=str(slot_id),
-        key=key,
-        send=send,
-        reconcile=reconcile,
-    )
-    if result.fresh:
-        _audit(studio, "class.book", customer_id, result, {"slot": slot_id})
-
-    if result.state == BookingAttempt.State.DONE:
-        if booked:
-            _after_class_change(studio, customer_id, slot, None, member_class_booking_from(booked[0]))
-        else:
-            _expire_window(studio, slot)  # found by reading: the counts are read again too
-        view = slot_view(studio, slot_id, customer_id)
-        message = str(texts.CLASS_BOOKING_RESULT.get(result.outcome, texts.CLASS_BOOKING_RESULT["BOOKED"]))
-        return Outcome(True, message, slot=_with_message(view, message, ok=True))
-    if result.state == BookingAttempt.State.REFUSED:
-        # What the schedule showed was out of date: ask again next time.
-        swr.invalidate(member_classes_source(studio, customer_id).key)
-        _expire_window(studio, slot)
-        message = class_refusal(result.outcome, slot)
+    if poll:
+        outcome = writes.earlier(studio, _actor(customer_id), key, "class.book") or writes.Outcome(writes.EXPIRED)
     else:
-        message = _unfinished_message(result)
+        outcome = writes.run_once(
+            studio, _actor(customer_id), key, send, reconcile, action="class.book", target={"slot": slot_id}
+        )
+    if outcome.fresh:
+        _audit(studio, "class.book", customer_id, outcome, {"slot": slot_id})
+
+    status = outcome.result.get("status", "")
+    if outcome.fresh and (outcome.ok or outcome.state == writes.State.REFUSED):
+        # Booked, or what the schedule showed was out of date: the slot as the upstream has it now (the
+        # member's bookings too, unless reconciling just read them).
+        _invalidate_class(studio, customer_id, slot, member=bool(booked) or not outcome.ok)
     view = slot_view(studio, slot_id, customer_id)
-    return Outcome(False, message, status=422, slot=_with_message(view, message, ok=False))
+    if outcome.ok:
+        message = str(texts.CLASS_BOOKING_RESULT.get(status, texts.CLASS_BOOKING_RESULT["BOOKED"]))
+        return Outcome(True, message, slot=_with_message(view, message, ok=True))
+    if outcome.state == writes.State.REFUSED and status:
+        message = class_refusal(status, slot)
+    else:
+        message = _unfinished_message(outcome)
+    return Outcome(
+        False,
+        message,
+        status=202 if outcome.in_progress else 422,
+        slot=_with_message(view, message, ok=False),
+        in_progress=outcome.in_progress,
+    )
 
 
 def _with_message(view: SlotView | None, message: str, *, ok: bool) -> SlotView | None:
@@ -442,62 +426,29 @@ def _with_message(view: SlotView | None, message: str, *, ok: bool) -> SlotView 
 
 
 def _reread_member_classes(studio: Studio, customer_id: int) -> tuple[MemberClassBooking, ...]:
-    """Read the member's class bookings now (reconciling a lost answer) and keep them in the cache."""
-    source = member_classes_source(studio, customer_id)
-    found = source.load()
-    swr.put(source, found)
-    return found
+    """The member's class bookings as the upstream has them now (reconciling a lost answer)."""
+    return reads.read_now(member_classes_read(studio, customer_id))
 
 
-def _expire_window(studio: Studio, slot: Slot) -> None:
-    start = window_start_for(slot.start.date(), studio_today(studio))
+def _invalidate_class(studio: Studio, customer_id: int, slot: Slot | None, *, member: bool = True) -> None:
+    """After a booking or cancelation: the slot's window and the member's bookings are read again."""
+    if member:
+        reads.invalidate(studio, "getClassBookingsByCustomerId", (customer_id,))
+    start = window_start_for(slot.start.date(), studio_today(studio)) if slot else None
     if start is not None:
-        swr.expire(slots_source(studio, start).key)
+        reads.invalidate(studio, "getClassSlotsForMultipleClasses", (start.isoformat(),))
 
 
-def _after_class_change(
-    studio: Studio,
-    customer_id: int,
-    slot: Slot,
-    before: MemberClassBooking | None,
-    after: MemberClassBooking | None,
-) -> None:
-    """Patch the cached slot counts and the member's bookings, then let the window refresh in the background."""
-    start = window_start_for(slot.start.date(), studio_today(studio))
-    if start is not None:
-        source = slots_source(studio, start)
-        before_status = before.status if before and before.active else None
-        after_status = after.status if after and after.active else None
-
-        def patch(slots: tuple[Slot, ...]) -> tuple[Slot, ...] | None:
-            if all(item.id != slot.id for item in slots):
-                return None
-            return tuple(
-                item.with_booking_change(before_status, after_status) if item.id == slot.id else item for item in slots
-            )
-
-        swr.update(source, patch)
-        swr.expire(source.key)
-    changed = after or before
-    if changed is None:
-        return
-
-    def patch_member(items: tuple[MemberClassBooking, ...]) -> tuple[MemberClassBooking, ...]:
-        others = tuple(item for item in items if item.booking_id != changed.booking_id)
-        return others + ((after,) if after is not None else (replace(before, status="CANCELED"),))
-
-    swr.update(member_classes_source(studio, customer_id), patch_member)
-
-
-def _audit(studio: Studio, action: str, customer_id: int, result: attempts.Result, details: dict) -> None:
-    outcome = result.state if not result.outcome else f"{result.state}:{result.outcome}".lower()
+def _audit(studio: Studio, action: str, customer_id: int, outcome: writes.Outcome, details: dict) -> None:
+    status = outcome.result.get("status") or outcome.result.get("error") or outcome.result.get("reason")
+    text = f"{outcome.state}:{status}".lower() if status else outcome.state
     audit.record(
         studio,
         action,
-        actor=f"customer:{customer_id}",
-        outcome=outcome[:40],
-        error=result.error,
-        details={**details, "booking": result.booking_id},
+        actor=_actor(customer_id),
+        outcome=text[:40],
+        error=outcome.error,
+        details={**details, "booking": outcome.result.get("booking_id")},
     )
 
 
@@ -522,12 +473,14 @@ class ClassBookingDetail:
 
 def class_booking_detail(studio: Studio, customer_id: int, booking_id: int) -> ClassBookingDetail:
     """The member's own class booking with its slot and cancel condition; NotYours for anyone else's."""
-    member_result, classes_result = swr.fetch(member_classes_source(studio, customer_id), classes_source(studio))
+    member_result, classes_result, *windows = reads.read_many(
+        member_classes_read(studio, customer_id), classes_read(studio), *schedule_reads(studio, studio_today(studio))
+    )
     booking = next((b for b in member_result.value or () if b.booking_id == booking_id), None)
     if booking is None:
         # Booked elsewhere a moment ago, or not this member's: ask the API whose it is.
         try:
-            found = read(studio, "getClassBookingById", lambda c: c.get_class_booking_by_id(booking_id))
+            found = sources.class_booking(studio, booking_id)
         except errors.NotFound as exc:
             raise NotYours from exc
         except errors.ApiError as exc:
@@ -535,16 +488,10 @@ def class_booking_detail(studio: Studio, customer_id: int, booking_id: int) -> C
         if found.customer_id != customer_id:
             raise NotYours
         booking = member_class_booking_from(found)
-    try:
-        slot = find_slot(studio, booking.slot_id)
-    except Unreachable:
-        slot = None
+    slot = next((slot for result in windows for slot in result.value or () if slot.id == booking.slot_id), None)
     if slot is None:
         try:
-            api_slot = read(
-                studio, "getClassSlotById", lambda c: c.get_class_slot_by_id(booking.class_id, booking.slot_id)
-            )
-            slot = slot_from(api_slot, studio_zone(studio))
+            slot = sources.class_slot(studio, booking.class_id, booking.slot_id)
         except errors.ApiError:
             slot = None  # shown without its time; canceling still works
     info = (classes_result.value or {}).get(booking.class_id)
@@ -585,20 +532,20 @@ def cancel_rule_text(detail: ClassBookingDetail) -> str:
     return f"{text} {later}"
 
 
-def _validate_then_book(validate, book, statuses, booked: list) -> attempts.Sent:
-    """Validate, then book (never retried); a refusal at either step is a REFUSED attempt with its status."""
+def _validate_then_book(validate, book, statuses, booked: list) -> writes.Result:
+    """Validate, then book (never retried); a refusal at either step is refused with its status."""
     validation = validate()
     if validation.validation_status != "AVAILABLE":
-        return attempts.Sent(BookingAttempt.State.REFUSED, validation.validation_status)
+        raise writes.Refused({"status": validation.validation_status})
     try:
         result = book()
     except errors.BadRequest as exc:
         status = _status_from_error(exc, statuses)
         if status is None:
             raise
-        return attempts.Sent(BookingAttempt.State.REFUSED, status)
+        raise writes.Refused({"status": status}) from exc
     booked.append(result)
-    return attempts.Sent(BookingAttempt.State.DONE, result.booking_status, result.booking_id)
+    return {"status": result.booking_status, "booking_id": result.booking_id}
 
 
 def _refused_cancel(exc: errors.BadRequest) -> tuple[bool, str]:
@@ -620,50 +567,93 @@ def term_text(value: int, unit: str) -> str:
     return word(value) % {"count": value} if word else str(value)
 
 
-def cancel_class(studio: Studio, customer_id: int, booking_id: int) -> Outcome:
-    """Cancel the member's own class booking (NotYours for anyone else's)."""
+def cancel_class(studio: Studio, customer_id: int, booking_id: int, *, poll: bool = False) -> Outcome:
+    """Cancel the member's own class booking (NotYours for anyone else's).
+
+    ``poll``: only show what became of the cancelation being sent (the page asks while it is sent).
+    """
+    if poll:
+        return _cancel_once(studio, customer_id, "class.cancel", booking_id, poll=True)
     detail = class_booking_detail(studio, customer_id, booking_id)
     if not detail.booking.active:
         return Outcome(True, str(texts.ALREADY_CANCELED))
     if not detail.can_cancel:
         return Outcome(False, str(texts.CANCEL_TOO_LATE), status=422)
-    ok, message, error = True, str(texts.LEFT_WAITING_LIST if detail.waiting else texts.CANCELED), None
-    try:
-        read(studio, "cancelClassSlotById", lambda c: c.cancel_class_slot_by_id(booking_id))
-    except errors.OutcomeUnknown as exc:
-        error = exc
-        ok, message = _reconcile_class_cancel(studio, booking_id, message)
-    except errors.BadRequest as exc:
-        error = exc
-        ok, message = _refused_cancel(exc)
-    except errors.NotFound as exc:
-        raise NotYours from exc
-    except errors.ApiError as exc:
-        error = exc
-        ok, message = False, message_for(exc)
-    audit.record(
+    outcome = _cancel_once(
         studio,
+        customer_id,
         "class.cancel",
-        actor=f"customer:{customer_id}",
-        outcome="canceled" if ok else "failed",
-        error=error,
-        details={"booking": booking_id, "slot": detail.booking.slot_id},
+        booking_id,
+        send=lambda: read(studio, "cancelClassSlotById", lambda c: c.cancel_class_slot_by_id(booking_id)),
+        canceled=lambda: sources.class_booking(studio, booking_id).booking_status == "CANCELED",
+        done=texts.LEFT_WAITING_LIST if detail.waiting else texts.CANCELED,
+        details={"slot": detail.booking.slot_id},
     )
-    if ok and detail.slot is not None:
-        _after_class_change(studio, customer_id, detail.slot, detail.booking, None)
-    elif ok:
-        swr.invalidate(member_classes_source(studio, customer_id).key)
-    return Outcome(ok, message, status=200 if ok else 422)
+    if outcome.ok:
+        _invalidate_class(studio, customer_id, detail.slot)
+    return outcome
 
 
-def _reconcile_class_cancel(studio: Studio, booking_id: int, done_message: str) -> tuple[bool, str]:
-    try:
-        found = read(studio, "getClassBookingById", lambda c: c.get_class_booking_by_id(booking_id))
-    except errors.ApiError:
-        return False, str(texts.CANCEL_UNCONFIRMED)
-    if found.booking_status == "CANCELED":
-        return True, done_message
-    return False, str(texts.CANCEL_NOT_SENT)
+def _cancel_once(
+    studio: Studio,
+    customer_id: int,
+    action: str,
+    booking_id: int,
+    *,
+    send=None,
+    canceled=None,
+    done=texts.CANCELED,
+    details: dict | None = None,
+    poll: bool = False,
+) -> Outcome:
+    """Send one cancelation through ``portal.writes``; ``canceled`` reads whether it happened after a lost answer.
+
+    A booking is canceled once: its id is the idempotency key, so no form has to carry one.
+    """
+    key = uuid.uuid5(uuid.NAMESPACE_URL, f"{studio.pk}/{action}/{booking_id}")
+    actor = _actor(customer_id)
+
+    def write() -> writes.Result:
+        try:
+            send()
+        except errors.BadRequest as exc:
+            if texts.CANCEL_ERROR_CODES.get(exc.error_code or "") is not texts.ALREADY_CANCELED:
+                raise
+        return {"status": "CANCELED"}
+
+    def reconcile() -> writes.Result | None:
+        return {"status": "CANCELED"} if canceled() else None
+
+    if poll:
+        outcome = writes.earlier(studio, actor, key, action) or writes.Outcome(writes.EXPIRED)
+    else:
+        outcome = writes.run_once(studio, actor, key, write, reconcile, action=action, target={"booking": booking_id})
+    if isinstance(outcome.error, errors.NotFound):
+        raise NotYours from outcome.error
+    if outcome.fresh:
+        audit.record(
+            studio,
+            action,
+            actor=actor,
+            outcome="canceled" if outcome.ok else "failed",
+            error=outcome.error,
+            details={"booking": booking_id, **(details or {})},
+        )
+    if outcome.ok:
+        return Outcome(True, str(done))
+    if outcome.in_progress:
+        return Outcome(False, str(texts.CANCEL_IN_PROGRESS), status=202, in_progress=True)
+    if outcome.unknown:
+        message = str(texts.CANCEL_UNCONFIRMED)
+    elif outcome.expired:
+        message = str(texts.FORM_EXPIRED)
+    elif outcome.error is None or outcome.result.get("reason") == "NOT_FOUND":
+        message = str(texts.CANCEL_NOT_SENT)
+    elif isinstance(outcome.error, errors.BadRequest):
+        message = _refused_cancel(outcome.error)[1]
+    else:
+        message = message_for(outcome.error)
+    return Outcome(False, message, status=422)
 
 
 # --- Appointments ------------------------------------------------------------------------------------
@@ -675,7 +665,7 @@ class AppointmentTypesPage:
 
 
 def appointment_types_page(studio: Studio) -> AppointmentTypesPage:
-    result = swr.fetch_one(appointment_types_source(studio))
+    result = reads.read_many(appointment_types_read(studio))[0]
     if not result.has_value:
         return AppointmentTypesPage([], problem=message_for(result.error or errors.Unavailable("appointments")))
     return AppointmentTypesPage(list(result.value), stale=result.stale)
@@ -705,8 +695,8 @@ def appointment_page(studio: Studio, type_id: int, day: date | None) -> Appointm
     chosen = day is not None and today <= day < today + timedelta(days=SCHEDULE_DAYS)
     day = day if chosen else today
     start = window_start_for(day, today) or today
-    types_result, slots_result = swr.fetch(
-        appointment_types_source(studio), appointment_slots_source(studio, type_id, start)
+    types_result, slots_result = reads.read_many(
+        appointment_types_read(studio), appointment_slots_read(studio, type_id, start)
     )
     atype = next((item for item in types_result.value or () if item.id == type_id), None)
     if atype is None:
@@ -746,10 +736,17 @@ def appointment_refusal(status: str) -> str:
 
 
 def book_appointment(
-    studio: Studio, customer_id: int, type_id: int, start_raw: str, end_raw: str, raw_key: str | None
+    studio: Studio,
+    customer_id: int,
+    type_id: int,
+    start_raw: str,
+    end_raw: str,
+    raw_key: str | None,
+    *,
+    poll: bool = False,
 ) -> Outcome:
     """Validate, then book one appointment slot (the start and end exactly as the slot listing gave them)."""
-    key = attempts.parse_key(raw_key, f"appointment:{type_id}@{start_raw}")
+    key = writes.parse_key(raw_key, f"appointment:{type_id}@{start_raw}")
     try:
         start, end = parse_api_datetime(start_raw), parse_api_datetime(end_raw)
     except (TypeError, ValueError):
@@ -763,7 +760,7 @@ def book_appointment(
     )
     booked: list[m.AppointmentBookingResult] = []
 
-    def send() -> attempts.Sent:
+    def send() -> writes.Result:
         return _validate_then_book(
             lambda: read(
                 studio, "validateForAppointmentBooking", lambda c: c.validate_for_appointment_booking(request)
@@ -773,52 +770,47 @@ def book_appointment(
             booked,
         )
 
-    def reconcile() -> attempts.Sent | None:
-        source = member_appointments_source(studio, customer_id)
-        found = source.load()
-        swr.put(source, found)
+    def reconcile() -> writes.Result | None:
+        found = reads.read_now(member_appointments_read(studio, customer_id))
         match = next((b for b in found if b.active and b.start == start), None)
-        return attempts.Sent(BookingAttempt.State.DONE, match.status, match.booking_id) if match else None
+        return {"status": match.status, "booking_id": match.booking_id} if match else None
 
-    result = attempts.run(
-        studio,
-        customer_id=customer_id,
-        kind=BookingAttempt.Kind.APPOINTMENT,
-        target=f"{type_id}@{start_raw}"[:120],
-        key=key,
-        send=send,
-        reconcile=reconcile,
-    )
-    if result.fresh:
-        _audit(studio, "appointment.book", customer_id, result, {"appointment": type_id})
-    if result.state in (BookingAttempt.State.DONE, BookingAttempt.State.REFUSED):
-        # Coaches are shared between appointment types: every free-times list may have changed.
-        swr.bump(appointments_generation(studio))
-    if result.state == BookingAttempt.State.DONE:
-        if booked:
-            new = member_appointment_booking_from(booked[0], zone)
-            swr.update(
-                member_appointments_source(studio, customer_id),
-                lambda items: tuple(item for item in items if item.booking_id != new.booking_id) + (new,),
-            )
-        message = str(texts.APPOINTMENT_BOOKING_RESULT.get(result.outcome, texts.APPOINTMENT_BOOKING_RESULT["BOOKED"]))
-        return Outcome(True, message, appointment_slot=slot)
-    if result.state == BookingAttempt.State.REFUSED:
-        swr.invalidate(member_appointments_source(studio, customer_id).key)
-        message = appointment_refusal(result.outcome)
+    actor, target = _actor(customer_id), {"appointment": type_id, "start": start_raw}
+    if poll:
+        outcome = writes.earlier(studio, actor, key, "appointment.book") or writes.Outcome(writes.EXPIRED)
     else:
-        message = _unfinished_message(result)
-    return Outcome(False, message, status=422, appointment_slot=slot)
+        outcome = writes.run_once(studio, actor, key, send, reconcile, action="appointment.book", target=target)
+    status = outcome.result.get("status", "")
+    if outcome.fresh:
+        _audit(studio, "appointment.book", customer_id, outcome, {"appointment": type_id})
+        if outcome.state in (writes.State.DONE, writes.State.REFUSED):
+            _invalidate_appointments(studio, customer_id)
+    if outcome.ok:
+        message = str(texts.APPOINTMENT_BOOKING_RESULT.get(status, texts.APPOINTMENT_BOOKING_RESULT["BOOKED"]))
+        return Outcome(True, message, appointment_slot=slot)
+    if outcome.state == writes.State.REFUSED and status:
+        message = appointment_refusal(status)
+    else:
+        message = _unfinished_message(outcome)
+    status_code = 202 if outcome.in_progress else 422
+    return Outcome(False, message, status=status_code, appointment_slot=slot, in_progress=outcome.in_progress)
+
+
+def _invalidate_appointments(studio: Studio, customer_id: int) -> None:
+    """After an appointment booking or cancelation: the member's appointments are read again, and every
+    free-times list (coaches are shared between appointment types)."""
+    reads.invalidate(studio, "getAppointmentBookings", (customer_id,))
+    reads.invalidate(studio, "getBookableAppointmentSlots")
 
 
 def appointment_booking(studio: Studio, customer_id: int, booking_id: int) -> MemberAppointmentBooking:
     """The member's own appointment booking; NotYours for anyone else's."""
-    result = swr.fetch_one(member_appointments_source(studio, customer_id))
+    result = reads.read_many(member_appointments_read(studio, customer_id))[0]
     booking = next((b for b in result.value or () if b.booking_id == booking_id), None)
     if booking is not None:
         return booking
     try:
-        found = read(studio, "getAppointmentBooking", lambda c: c.get_appointment_booking(booking_id))
+        found = sources.appointment_booking(studio, booking_id)
     except errors.NotFound as exc:
         raise NotYours from exc
     except errors.ApiError as exc:
@@ -832,46 +824,26 @@ def appointment_can_cancel(studio: Studio, booking: MemberAppointmentBooking) ->
     return booking.active and booking.appointment_status == "PLANNED" and booking.start > studio_now(studio)
 
 
-def cancel_appointment(studio: Studio, customer_id: int, booking_id: int) -> Outcome:
+def cancel_appointment(studio: Studio, customer_id: int, booking_id: int, *, poll: bool = False) -> Outcome:
+    if poll:
+        return _cancel_once(studio, customer_id, "appointment.cancel", booking_id, poll=True)
     booking = appointment_booking(studio, customer_id, booking_id)
     if not booking.active:
         return Outcome(True, str(texts.ALREADY_CANCELED))
     if not appointment_can_cancel(studio, booking):
         return Outcome(False, str(texts.CANCEL_TOO_LATE), status=422)
-    ok, message, error = True, str(texts.APPOINTMENT_CANCELED), None
-    try:
-        read(studio, "deleteAppointmentBooking", lambda c: c.delete_appointment_booking(booking_id))
-    except errors.OutcomeUnknown as exc:
-        error = exc
-        try:
-            found = read(studio, "getAppointmentBooking", lambda c: c.get_appointment_booking(booking_id))
-            ok = found.booking_status == "CANCELED"
-            message = message if ok else str(texts.CANCEL_NOT_SENT)
-        except errors.ApiError:
-            ok, message = False, str(texts.CANCEL_UNCONFIRMED)
-    except errors.BadRequest as exc:
-        error = exc
-        ok, message = _refused_cancel(exc)
-    except errors.NotFound as exc:
-        raise NotYours from exc
-    except errors.ApiError as exc:
-        error = exc
-        ok, message = False, message_for(exc)
-    audit.record(
+    outcome = _cancel_once(
         studio,
+        customer_id,
         "appointment.cancel",
-        actor=f"customer:{customer_id}",
-        outcome="canceled" if ok else "failed",
-        error=error,
-        details={"booking": booking_id},
+        booking_id,
+        send=lambda: read(studio, "deleteAppointmentBooking", lambda c: c.delete_appointment_booking(booking_id)),
+        canceled=lambda: sources.appointment_booking(studio, booking_id).booking_status == "CANCELED",
+        done=texts.APPOINTMENT_CANCELED,
     )
-    if ok:
-        swr.bump(appointments_generation(studio))
-        swr.update(
-            member_appointments_source(studio, customer_id),
-            lambda items: tuple(replace(i, status="CANCELED") if i.booking_id == booking_id else i for i in items),
-        )
-    return Outcome(ok, message, status=200 if ok else 422)
+    if outcome.ok:
+        _invalidate_appointments(studio, customer_id)
+    return outcome
 
 
 # --- My bookings ----------------------------------------------------------------------------------------
@@ -909,15 +881,14 @@ class MyBookingsPage:
     feed: CalendarFeed | None = None
 
 
-def upcoming_entries(studio: Studio, customer_id: int) -> tuple[list[Entry], list[swr.Cached]]:
+def upcoming_entries(studio: Studio, customer_id: int) -> tuple[list[Entry], list[Cached]]:
     """The member's upcoming class and appointment bookings together, in time order."""
-    today, now, zone = studio_today(studio), studio_now(studio), studio_zone(studio)
-    windows = schedule_sources(studio, today)
-    results = swr.fetch(
-        member_classes_source(studio, customer_id),
-        member_appointments_source(studio, customer_id),
-        classes_source(studio),
-        *windows,
+    today, now = studio_today(studio), studio_now(studio)
+    results = reads.read_many(
+        member_classes_read(studio, customer_id),
+        member_appointments_read(studio, customer_id),
+        classes_read(studio),
+        *schedule_reads(studio, today),
     )
     class_result, appointment_result, classes_result = results[:3]
     slots = {slot.id: slot for result in results[3:] for slot in result.value or ()}
@@ -926,17 +897,10 @@ def upcoming_entries(studio: Studio, customer_id: int) -> tuple[list[Entry], lis
     missing = [b for b in class_bookings if b.slot_id not in slots][:20]
     if missing:
         fetched = concurrency.gather(
-            *[
-                lambda b=b: read(studio, "getClassSlotById", lambda c: c.get_class_slot_by_id(b.class_id, b.slot_id))
-                for b in missing
-            ],
+            *[lambda b=b: sources.class_slot(studio, b.class_id, b.slot_id) for b in missing],
             return_exceptions=True,
         )
-        for item in fetched:
-            if isinstance(item, m.ClassSlot):
-                slot = slot_from(item, zone)
-                if slot is not None:
-                    slots[slot.id] = slot
+        slots.update((slot.id, slot) for slot in fetched if isinstance(slot, Slot))
     entries = []
     for booking in class_bookings:
         slot = slots.get(booking.slot_id)

@@ -1,49 +1,39 @@
-"""The upstream reads behind the bookings pages, each a cached ``Source`` (``portal.lib.cache``).
+"""The upstream reads behind the bookings pages: one reader per operation, each a ``portal.reads.Read``.
 
 Values are small frozen dataclasses (never pydantic models, never image URLs: those expire after
-about 15 minutes), so they pickle cheaply into the shared cache. Public data (classes, slots,
-appointment types and slots, occupancy) is cached per studio; a member's own bookings per member.
-
-How fresh each read is kept, and why it keeps the upstream far below 1000 requests per minute
-per endpoint with 200 members browsing at once (counted per shared cache; each gunicorn worker
-counts separately with the local-memory cache):
+about 15 minutes), so they pickle cheaply into the shared cache. How fresh each read is kept is
+``portal.reads.POLICY``; with 200 members browsing at once that keeps the upstream far below 1000
+requests per minute per endpoint (counted per shared cache):
 
 - slots: 3 windows, each refreshed at most every 30 s -> 6 calls/min to getClassSlotsForMultipleClasses;
 - classes, appointment types: every 5 min; occupancy: every minute;
 - appointment slots: per type and 6-day window, every minute (and after any appointment booking);
-- a member's bookings: at most once a minute per member (200 members -> 200 calls/min), and
-  patched in place after the member's own booking or cancelation instead of read again.
+- a member's bookings: at most once a minute per member (200 members -> 200 calls/min), and read
+  again after the member's own booking or cancelation (the write invalidates them).
 """
 
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.utils import timezone
 
-from portal.lib.cache import Source, upstream_guard
+from portal import reads
 from portal.models import Studio
-from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.perfectgym.client import PerfectGymClient
-from portal.upstream import client_for
+from portal.reads import Read
 
+T = TypeVar("T")
 SCHEDULE_DAYS = 14
 # The slot listings take ``daysAhead`` (max 6) from a start date; the API does not say whether the
 # last day is included, so each window asks for 6 days ahead and keeps 6 days: 3 windows, 18 days.
 WINDOW_DAYS = 6
 WINDOW_COUNT = 3
-
-SLOTS_FRESH = 30
-CLASSES_FRESH = 300
-OCCUPANCY_FRESH = 60
-MEMBER_FRESH = 60
-APPOINTMENT_TYPES_FRESH = 300
-APPOINTMENT_SLOTS_FRESH = 60
-# Studios whose API key may not read the utilization: ask again only every 10 minutes.
-OCCUPANCY_FORBIDDEN_FRESH = 600
 
 
 # --- Values ------------------------------------------------------------------------------------
@@ -185,26 +175,6 @@ class MemberAppointmentBooking:
         return ", ".join(person.name for person in self.instructors)
 
 
-@dataclass(frozen=True)
-class Occupancy:
-    allowed: bool  # False: the API key may not read the utilization (or the studio has none)
-    count: int = 0
-    capacity: int | None = None
-
-    @property
-    def percent(self) -> int | None:
-        if not self.capacity:
-            return None
-        return round(self.count * 100 / self.capacity)
-
-    @property
-    def level(self) -> str:
-        percent = self.percent
-        if percent is None:
-            return "unknown"
-        return "low" if percent < 40 else "medium" if percent < 75 else "high"
-
-
 # --- Helpers -----------------------------------------------------------------------------------
 def studio_zone(studio: Studio) -> zoneinfo.ZoneInfo:
     try:
@@ -249,19 +219,10 @@ def subtract_term(start: datetime, value: int, unit: str) -> datetime | None:
     return None
 
 
-def scope(studio: Studio) -> str:
-    return f"studio:{studio.pk}"
-
-
-def read(studio: Studio, operation: str, call):
-    """One upstream read through the studio's 429 pause (``upstream_guard``)."""
-    with upstream_guard(scope(studio), operation):
-        return call(client(studio))
-
-
-def client(studio: Studio) -> PerfectGymClient:
-    # Cached values must not depend on the visitor's language; upstream texts are never shown anyway.
-    return client_for(studio, language=studio.default_language)
+def read(studio: Studio, operation: str, call: Callable[[PerfectGymClient], T]) -> T:
+    """One uncached upstream call through the studio's 429 pause (the writes use it too)."""
+    # In the studio's language: upstream texts are never shown anyway.
+    return reads.call(studio, operation, call, language=studio.default_language)
 
 
 def _person(instructor: m.Instructor) -> Person:
@@ -338,30 +299,22 @@ def member_appointment_booking_from(
     )
 
 
-# --- Sources -----------------------------------------------------------------------------------
-def _key(studio: Studio, *parts: object) -> str:
-    return ":".join(["bk", str(studio.pk), *map(str, parts)])
+# --- Reads -------------------------------------------------------------------------------------
+def _classes(client: PerfectGymClient) -> dict[int, ClassInfo]:
+    return {klass.id: class_info_from(klass) for klass in client.all_active_classes()}
 
 
-def classes_source(studio: Studio) -> Source[dict[int, ClassInfo]]:
-    def load() -> dict[int, ClassInfo]:
-        classes = read(studio, "getActiveClasses", lambda c: c.all_active_classes())
-        return {klass.id: class_info_from(klass) for klass in classes}
-
-    return Source(_key(studio, "classes"), load, fresh_for=CLASSES_FRESH, serve_stale_for=3600)
+def classes_read(studio: Studio) -> Read[dict[int, ClassInfo]]:
+    return Read(studio, "getActiveClasses", _classes)
 
 
-def slots_source(studio: Studio, start: date) -> Source[tuple[Slot, ...]]:
+def slots_read(studio: Studio, start: date) -> Read[tuple[Slot, ...]]:
     """The class slots of the 6 days from ``start``, in time order."""
     zone = studio_zone(studio)
     last = start + timedelta(days=WINDOW_DAYS - 1)
 
-    def load() -> tuple[Slot, ...]:
-        found = read(
-            studio,
-            "getClassSlotsForMultipleClasses",
-            lambda c: c.all_class_slots_for_multiple_classes(days_ahead=WINDOW_DAYS, slot_window_start_date=start),
-        )
+    def fetch(client: PerfectGymClient) -> tuple[Slot, ...]:
+        found = client.all_class_slots_for_multiple_classes(days_ahead=WINDOW_DAYS, slot_window_start_date=start)
         slots = {}
         for api_slot in found:
             slot = slot_from(api_slot, zone)
@@ -369,83 +322,53 @@ def slots_source(studio: Studio, start: date) -> Source[tuple[Slot, ...]]:
                 slots[slot.id] = slot
         return tuple(sorted(slots.values(), key=lambda slot: (slot.start, slot.title, slot.id)))
 
-    return Source(_key(studio, "slots", start.isoformat()), load, fresh_for=SLOTS_FRESH)
+    return Read(studio, "getClassSlotsForMultipleClasses", fetch, key=(start.isoformat(),))
 
 
-def schedule_sources(studio: Studio, today: date) -> list[Source[tuple[Slot, ...]]]:
-    return [slots_source(studio, start) for start in window_starts(today)]
+def schedule_reads(studio: Studio, today: date) -> list[Read[tuple[Slot, ...]]]:
+    return [slots_read(studio, start) for start in window_starts(today)]
 
 
-def occupancy_source(studio: Studio) -> Source[Occupancy]:
-    def load() -> Occupancy:
-        try:
-            found = read(studio, "getUtilization", lambda c: c.get_utilization())
-        except (errors.Forbidden, errors.Unauthorized, errors.NotFound):
-            # Not an outage: this key may not read it. Cached like a value, so it is not asked for each page.
-            return Occupancy(allowed=False)
-        return Occupancy(allowed=True, count=max(0, found.count), capacity=found.capacity)
+def member_classes_read(studio: Studio, customer_id: int) -> Read[tuple[MemberClassBooking, ...]]:
+    def fetch(client: PerfectGymClient) -> tuple[MemberClassBooking, ...]:
+        return tuple(map(member_class_booking_from, client.get_class_bookings_by_customer_id(customer_id)))
 
-    return Source(_key(studio, "occupancy"), load, fresh_for=OCCUPANCY_FRESH, serve_stale_for=600)
+    return Read(studio, "getClassBookingsByCustomerId", fetch, key=(customer_id,))
 
 
-def member_classes_source(studio: Studio, customer_id: int) -> Source[tuple[MemberClassBooking, ...]]:
-    def load() -> tuple[MemberClassBooking, ...]:
-        found = read(studio, "getClassBookingsByCustomerId", lambda c: c.get_class_bookings_by_customer_id(customer_id))
-        return tuple(member_class_booking_from(result) for result in found)
-
-    return Source(
-        _key(studio, "member", customer_id, "classes"), load, fresh_for=MEMBER_FRESH, keep_for=3600, serve_stale_for=600
-    )
-
-
-def member_appointments_source(studio: Studio, customer_id: int) -> Source[tuple[MemberAppointmentBooking, ...]]:
+def member_appointments_read(studio: Studio, customer_id: int) -> Read[tuple[MemberAppointmentBooking, ...]]:
     zone = studio_zone(studio)
 
-    def load() -> tuple[MemberAppointmentBooking, ...]:
-        found = read(studio, "getAppointmentBookings", lambda c: c.get_appointment_bookings(customer_id))
+    def fetch(client: PerfectGymClient) -> tuple[MemberAppointmentBooking, ...]:
+        found = client.get_appointment_bookings(customer_id)
         return tuple(member_appointment_booking_from(result, zone) for result in found)
 
-    return Source(
-        _key(studio, "member", customer_id, "appointments"),
-        load,
-        fresh_for=MEMBER_FRESH,
-        keep_for=3600,
-        serve_stale_for=600,
+    return Read(studio, "getAppointmentBookings", fetch, key=(customer_id,))
+
+
+def _appointment_types(client: PerfectGymClient) -> tuple[AppointmentType, ...]:
+    return tuple(
+        AppointmentType(
+            id=item.id,
+            title=item.title or "",
+            duration=item.duration,
+            category=item.category or "",
+            description=item.description or "",
+        )
+        for item in client.all_bookable_appointments()
     )
 
 
-def appointment_types_source(studio: Studio) -> Source[tuple[AppointmentType, ...]]:
-    def load() -> tuple[AppointmentType, ...]:
-        found = read(studio, "getBookableAppointments", lambda c: c.all_bookable_appointments())
-        return tuple(
-            AppointmentType(
-                id=item.id,
-                title=item.title or "",
-                duration=item.duration,
-                category=item.category or "",
-                description=item.description or "",
-            )
-            for item in found
-        )
-
-    return Source(_key(studio, "appointment-types"), load, fresh_for=APPOINTMENT_TYPES_FRESH, serve_stale_for=3600)
+def appointment_types_read(studio: Studio) -> Read[tuple[AppointmentType, ...]]:
+    return Read(studio, "getBookableAppointments", _appointment_types)
 
 
-def appointments_generation(studio: Studio) -> str:
-    """Bumped by every appointment booking and cancelation: coaches are shared between appointment types."""
-    return _key(studio, "appointments-generation")
-
-
-def appointment_slots_source(studio: Studio, type_id: int, start: date) -> Source[tuple[AppointmentSlot, ...]]:
+def appointment_slots_read(studio: Studio, type_id: int, start: date) -> Read[tuple[AppointmentSlot, ...]]:
     zone = studio_zone(studio)
     last = start + timedelta(days=WINDOW_DAYS - 1)
 
-    def load() -> tuple[AppointmentSlot, ...]:
-        found = read(
-            studio,
-            "getBookableAppointmentSlots",
-            lambda c: c.get_bookable_appointment_slots(type_id, days_ahead=WINDOW_DAYS, slot_window_start_date=start),
-        )
+    def fetch(client: PerfectGymClient) -> tuple[AppointmentSlot, ...]:
+        found = client.get_bookable_appointment_slots(type_id, days_ahead=WINDOW_DAYS, slot_window_start_date=start)
         slots = []
         for item in found:
             if not (
@@ -467,9 +390,19 @@ def appointment_slots_source(studio: Studio, type_id: int, start: date) -> Sourc
             )
         return tuple(sorted(slots, key=lambda slot: slot.start))
 
-    return Source(
-        _key(studio, "appointment-slots", type_id, start.isoformat()),
-        load,
-        fresh_for=APPOINTMENT_SLOTS_FRESH,
-        generation=appointments_generation(studio),
+    return Read(studio, "getBookableAppointmentSlots", fetch, key=(type_id, start.isoformat()))
+
+
+# Uncached: ownership checks and reconciling a lost answer must see the upstream as it is now.
+def class_booking(studio: Studio, booking_id: int) -> m.ClassSlotBookingResult:
+    return read(studio, "getClassBookingById", lambda c: c.get_class_booking_by_id(booking_id))
+
+
+def appointment_booking(studio: Studio, booking_id: int) -> m.AppointmentBookingResult:
+    return read(studio, "getAppointmentBooking", lambda c: c.get_appointment_booking(booking_id))
+
+
+def class_slot(studio: Studio, class_id: int, slot_id: int) -> Slot | None:
+    return slot_from(
+        read(studio, "getClassSlotById", lambda c: c.get_class_slot_by_id(class_id, slot_id)), studio_zone(studio)
     )

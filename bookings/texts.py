@@ -117,6 +117,7 @@ UNCONFIRMED = _(
 FORM_EXPIRED = _("This form has expired. Please reload the page and try again.")
 BOOKING_PAUSED = _("Booking is not available right now because the studio's system cannot be reached.")
 NO_LONGER_LISTED = _("This class is no longer in the schedule.")
+CANCEL_IN_PROGRESS = _("Your cancelation is being sent right now. Please wait a moment and reload the page.")
 CANCEL_NOT_SENT = _("Your cancelation did not go through. Your booking is still active; please try again.")
 CANCEL_UNCONFIRMED = _(
     "The studio's system did not answer in time and we could not check yet whether your booking is canceled. "

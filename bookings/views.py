@@ -15,14 +15,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookings import ics, pagecache, rows, services
+from bookings import ics, services
 from bookings.forms import chosen_day, schedule_filters
 from bookings.models import CalendarFeed
 from bookings.sources import studio_zone
+from portal import writes
 from portal.bodylimits import check_before_body
 from portal.lib.ratelimit import client_ip, hit
+from portal.members import member_required, signed_in_customer_id
+from portal.services import studio_occupancy
 from portal.studios import studio_or_404
-from selfservice.auth import member_required, signed_in_customer_id
 
 
 # --- Decorators -------------------------------------------------------------------------------------
@@ -103,28 +105,24 @@ def _urls(studio) -> dict[str, str]:
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     studio = request.studio
     customer_id = signed_in_customer_id(request, studio)
-    data = services.schedule_data(studio, customer_id)
-    partial = _partial(request, "schedule-results")
-    template = "bookings/schedule.html#results" if partial else "bookings/schedule.html"
-
-    def context() -> dict:
-        filters = schedule_filters(request.GET)
-        page = services.schedule_page(studio, filters, customer_id, data)
-        signed_in, urls = customer_id is not None, _urls(studio)
-        days = rows.day_rows(page.days, signed_in=signed_in, urls=urls)
-        return {"page": page, "days": days, "filters": filters, "signed_in": signed_in, **urls}
-
-    if customer_id is None:
-        # Visitors who are not signed in all see the same page: rendered once per data version.
-        return pagecache.render(request, template, context, studio=studio, signature=data.signature)
-    return render(request, template, {**context(), "next": request.get_full_path()})
+    filters = schedule_filters(request.GET)
+    page = services.schedule_page(studio, filters, customer_id)
+    template = "bookings/schedule.html#results" if _partial(request, "schedule-results") else "bookings/schedule.html"
+    context = {
+        "page": page,
+        "filters": filters,
+        "signed_in": customer_id is not None,
+        "next": request.get_full_path(),
+        **_urls(studio),
+    }
+    return render(request, template, context)
 
 
 @require_GET
 @studio_page()
 def occupancy(request: HttpRequest, slug: str) -> HttpResponse:
     """The studio's current occupancy as a fragment (for the studio home, loaded with hx-get)."""
-    return render(request, "bookings/_occupancy.html", {"occupancy": services.studio_occupancy(request.studio)})
+    return render(request, "bookings/_occupancy.html", {"occupancy": studio_occupancy(request.studio)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,11 +131,16 @@ def occupancy(request: HttpRequest, slug: str) -> HttpResponse:
 def book_class(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
     studio, customer_id = request.studio, request.customer_id
     next_url = _next_url(request, _urls(studio)["schedule_url"])
-    if request.method == "GET":
+    poll = request.method == "GET" and "key" in request.GET  # asking what became of a form being sent
+    if request.method == "GET" and not poll:
         return _class_booking_page(request, slot_id, next_url)
-    outcome = services.book_class(studio, customer_id, slot_id, request.POST.get("key"))
+    key = request.GET.get("key") if poll else request.POST.get("key")
+    outcome = services.book_class(studio, customer_id, slot_id, key, poll=poll)
+    poll_url = f"{request.path}?{urlencode({'key': key, 'next': next_url})}"
     if request.htmx and outcome.slot is not None:
-        return _slot_in_place(request, outcome, next_url)
+        return _slot_in_place(request, outcome, next_url, poll_url if outcome.in_progress else "")
+    if outcome.in_progress:
+        return writes.pending_response(request, poll_url, outcome.message)
     return _done(request, outcome.ok, outcome.message, f"{next_url}#slot-{slot_id}" if outcome.slot else next_url)
 
 
@@ -153,10 +156,16 @@ def _class_booking_page(request: HttpRequest, slot_id: int, next_url: str) -> Ht
     return render(request, "bookings/book_class.html", context)
 
 
-def _slot_in_place(request: HttpRequest, outcome: services.Outcome, next_url: str) -> HttpResponse:
-    """The booked slot replaces itself, and the page's booking form gets a fresh key (the next click is new)."""
+def _slot_in_place(request: HttpRequest, outcome: services.Outcome, next_url: str, poll_url: str) -> HttpResponse:
+    """The booked slot replaces itself, and the page's booking form gets a fresh key (the next click is new).
+
+    While the first click is still being sent, the row asks again every second (``poll_url``).
+    """
     urls = _urls(request.studio)
-    row = rows.slot_row(outcome.slot, signed_in=True, urls=urls)
+    context = {"view": outcome.slot, "signed_in": True, "poll_url": poll_url, **urls}
+    if poll_url:
+        context["message"] = ""
+    row = render_to_string("bookings/schedule.html#slot", context, request=request)
     form = render_to_string(
         "bookings/schedule.html#book_form", {"oob": True, "next": next_url, **urls}, request=request
     )
@@ -210,11 +219,16 @@ def appointment_slots(request: HttpRequest, slug: str, type_id: int) -> HttpResp
 def book_appointment(request: HttpRequest, slug: str, type_id: int) -> HttpResponse:
     studio, urls = request.studio, _urls(request.studio)
     back = _next_url(request, f"{urls['appointments_url']}{type_id}/")
-    if request.method == "GET":
+    poll = request.method == "GET" and "key" in request.GET  # asking what became of a form being sent
+    if request.method == "GET" and not poll:
         return _appointment_booking_page(request, type_id, request.GET.get("start", ""), back)
-    start, end = request.POST.get("start", ""), request.POST.get("end", "")
-    outcome = services.book_appointment(studio, request.customer_id, type_id, start, end, request.POST.get("key"))
-    if request.htmx and outcome.appointment_slot is not None:
+    data = request.GET if poll else request.POST
+    start, end, key = data.get("start", ""), data.get("end", ""), data.get("key")
+    outcome = services.book_appointment(studio, request.customer_id, type_id, start, end, key, poll=poll)
+    if outcome.in_progress:
+        query = urlencode({"key": key, "start": start, "end": end, "next": back})
+        return writes.pending_response(request, f"{request.path}?{query}", outcome.message)
+    if request.htmx and outcome.appointment_slot is not None and not poll:
         context = {
             "slot": outcome.appointment_slot,
             "type_id": type_id,
@@ -265,9 +279,9 @@ def cancel_class(request: HttpRequest, slug: str, booking_id: int) -> HttpRespon
     studio, customer_id = request.studio, request.customer_id
     back = _next_url(request, _urls(studio)["my_bookings_url"])
     try:
-        if request.method == "POST":
-            outcome = services.cancel_class(studio, customer_id, booking_id)
-            return _done(request, outcome.ok, outcome.message, back)
+        if request.method == "POST" or "sent" in request.GET:
+            outcome = services.cancel_class(studio, customer_id, booking_id, poll=request.method == "GET")
+            return _cancel_done(request, outcome, back)
         detail = services.class_booking_detail(studio, customer_id, booking_id)
     except services.NotYours as exc:
         raise Http404("No such booking") from exc
@@ -284,9 +298,9 @@ def cancel_appointment(request: HttpRequest, slug: str, booking_id: int) -> Http
     studio, customer_id = request.studio, request.customer_id
     back = _next_url(request, _urls(studio)["my_bookings_url"])
     try:
-        if request.method == "POST":
-            outcome = services.cancel_appointment(studio, customer_id, booking_id)
-            return _done(request, outcome.ok, outcome.message, back)
+        if request.method == "POST" or "sent" in request.GET:
+            outcome = services.cancel_appointment(studio, customer_id, booking_id, poll=request.method == "GET")
+            return _cancel_done(request, outcome, back)
         booking = services.appointment_booking(studio, customer_id, booking_id)
     except services.NotYours as exc:
         raise Http404("No such booking") from exc
@@ -299,6 +313,13 @@ def cancel_appointment(request: HttpRequest, slug: str, booking_id: int) -> Http
         **_urls(studio),
     }
     return render(request, "bookings/cancel_appointment.html", context)
+
+
+def _cancel_done(request: HttpRequest, outcome: services.Outcome, back: str) -> HttpResponse:
+    if outcome.in_progress:
+        poll_url = f"{request.path}?{urlencode({'sent': 1, 'next': back})}"
+        return writes.pending_response(request, poll_url, outcome.message)
+    return _done(request, outcome.ok, outcome.message, back)
 
 
 @require_GET

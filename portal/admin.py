@@ -58,9 +58,6 @@ class StudioAdminForm(forms.ModelForm):
             "api_base_url",
             "brand_colour",
             "allowed_embed_origins",
-            "sandbox_latency_ms",
-            "sandbox_error_rates",
-            "sandbox_timeout_rate",
         )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -167,14 +164,6 @@ class StudioAdmin(admin.ModelAdmin):
             },
         ),
         (_("Member self-service"), {"fields": ("default_cancelation_reason_id",)}),
-        (
-            _("Sandbox fault injection"),
-            {
-                "classes": ("collapse",),
-                "description": _("Only for sandbox studios: makes the stand-in API slow or failing on purpose."),
-                "fields": ("sandbox_latency_ms", "sandbox_error_rates", "sandbox_timeout_rate"),
-            },
-        ),
     )
 
     @admin.display(boolean=True, description=_("API key set"))
@@ -184,7 +173,7 @@ class StudioAdmin(admin.ModelAdmin):
     @admin.display(description=_("API key problem"))
     def key_problem(self, studio: Studio) -> str:
         if studio.has_api_key and not studio.api_key_is_readable:
-            return _("API key cannot be decrypted: enter it again")
+            return str(_("API key cannot be decrypted: enter it again"))  # rendered in the request's language
         return ""
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):

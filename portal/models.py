@@ -1,4 +1,4 @@
-"""What the portal stores itself: studios and their settings.
+"""What the portal stores itself: studios and their settings, the audit log and idempotent writes.
 
 Gym data lives upstream (the PerfectGym API); this is only what the API cannot hold.
 """
@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib import crypto
+from portal.perfectgym import errors as perfectgym_errors
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour like #0a7d5a."))
 
@@ -124,16 +127,6 @@ class Studio(models.Model):
         ),
     )
 
-    # Fault injection for the sandbox (ignored in live mode).
-    sandbox_latency_ms = models.PositiveIntegerField(_("sandbox: added latency (ms)"), default=0)
-    sandbox_error_rates = models.JSONField(
-        _("sandbox: error rates"),
-        default=dict,
-        blank=True,
-        help_text=_('Share of requests answered with an error, e.g. {"500": 0.01, "503": 0.05, "429": 0.01}.'),
-    )
-    sandbox_timeout_rate = models.FloatField(_("sandbox: timeout rate"), default=0.0)
-
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,14 +146,6 @@ class Studio(models.Model):
                 raise ValidationError({"api_base_url": _("A live studio needs its tenant's API base URL.")})
             if not self.api_base_url.startswith("https://"):
                 raise ValidationError({"api_base_url": _("The PerfectGym API is only reachable over HTTPS.")})
-        rates = self.sandbox_error_rates or {}
-        if not isinstance(rates, dict) or any(
-            str(k) not in ("500", "503", "429") or not isinstance(v, (int, float)) or not 0 <= v <= 1
-            for k, v in rates.items()
-        ):
-            raise ValidationError({"sandbox_error_rates": _("Use statuses 500, 503, 429 with shares from 0 to 1.")})
-        if not 0 <= self.sandbox_timeout_rate <= 1:
-            raise ValidationError({"sandbox_timeout_rate": _("Use a share from 0 to 1.")})
 
     # --- API key: write-only, encrypted at rest -------------------------------
     def set_api_key(self, raw_key: str) -> None:
@@ -256,3 +241,97 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.outcome}"
+
+
+class WriteQuerySet(models.QuerySet):
+    def unfinished(self, studio: Studio, actor: str, action: str) -> WriteQuerySet:
+        """Writes whose outcome nobody knows: lost answers and requests interrupted while sending."""
+        stale = timezone.now() - Write.STALE_AFTER
+        lost = models.Q(state=Write.State.UNKNOWN) | models.Q(state=Write.State.PENDING, updated_at__lt=stale)
+        return self.filter(lost, studio=studio, actor=actor, action=action)
+
+
+class Write(models.Model):
+    """One upstream write, keyed by the idempotency key its form carried (``portal.writes``).
+
+    A repeated submission finds this row instead of writing again. ``result`` holds what the
+    confirmation shows (ids, dates, statuses), or the error a refusal came with; never names.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("being sent")
+        DONE = "done", _("done")
+        REFUSED = "refused", _("refused")
+        FAILED = "failed", _("not sent")
+        UNKNOWN = "unknown", _("outcome unknown")
+
+    # Longer than the longest write takes (a trial journey: up to four calls with their timeouts):
+    # an older PENDING row was interrupted and is reconciled by reading.
+    STALE_AFTER = timedelta(seconds=120)
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField(_("idempotency key"))
+    actor = models.CharField(max_length=80)  # "customer:1234", "lead"
+    action = models.CharField(max_length=40)
+    # What the write is about (checked as the actor's own when it was created): a repeated form must match.
+    target = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WriteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["studio", "key"], name="portal_write_once")]
+        indexes = [models.Index(fields=["studio", "actor", "action", "state"], name="portal_write_actor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.actor} {self.state}"
+
+    @classmethod
+    def claim(cls, studio: Studio, key, *, actor: str, action: str, target: dict) -> tuple[Write, bool]:
+        """The row for ``key``: created (PENDING, this request writes) or the one stored before."""
+        try:
+            with transaction.atomic():
+                return cls.objects.create(studio=studio, key=key, actor=actor, action=action, target=target), True
+        except IntegrityError:
+            return cls.objects.get(studio=studio, key=key), False
+
+    def belongs_to(self, actor: str, action: str, target: dict) -> bool:
+        return (self.actor, self.action, self.target) == (actor, action, target)
+
+    @property
+    def is_stale(self) -> bool:
+        return timezone.now() - self.updated_at > self.STALE_AFTER
+
+    @property
+    def unfinished(self) -> bool:
+        """Sent, but its outcome is not known yet: reconcile before anything else."""
+        return self.state == self.State.UNKNOWN or (self.state == self.State.PENDING and self.is_stale)
+
+    def take_over(self) -> bool:
+        """Make this request the writer of a stored row; False when another request was quicker."""
+        taken = Write.objects.filter(pk=self.pk, state=self.state, updated_at=self.updated_at).update(
+            state=self.State.PENDING, updated_at=timezone.now()
+        )
+        if taken:
+            self.refresh_from_db()
+        return bool(taken)
+
+    def finish(self, state: str, result: dict) -> None:
+        self.state, self.result = state, result
+        self.save(update_fields=["state", "result", "updated_at"])
+
+    @staticmethod
+    def error_result(error: perfectgym_errors.ApiError) -> dict:
+        """What is kept of an upstream error, so a repeated form shows the same sentence (no upstream text)."""
+        return {"error": type(error).__name__, "http_status": error.status, "error_code": error.error_code}
+
+    def error(self) -> perfectgym_errors.ApiError | None:
+        """The stored error again (its class, status and errorCode), for the sentence shown to the member."""
+        name = self.result.get("error") if isinstance(self.result, dict) else None
+        klass = getattr(perfectgym_errors, str(name), None) if name else None
+        if not (isinstance(klass, type) and issubclass(klass, perfectgym_errors.ApiError)):
+            return None
+        return klass(self.action, status=self.result.get("http_status"), error_code=self.result.get("error_code"))

@@ -111,7 +111,7 @@ def send_email(
         full_context = {**context, "language": language}
         text_body = render_to_string(f"emails/{template}.txt", full_context)
         try:
-            html_body = render_to_string(f"emails/{template}.html", full_context)
+            html_body: str = render_to_string(f"emails/{template}.html", full_context)
         except TemplateDoesNotExist:
             html_body = ""
         rendered_subject = " ".join(str(subject).split())  # header injection: no line breaks

@@ -1,4 +1,5 @@
-"""Studio-wide reads: the home page's overview and the staff's connection test."""
+"""Studio-wide reads: studio information (the one reader every app uses), occupancy, the home page's
+overview and the staff's connection test."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from portal.lib import cache
+from portal import reads
 from portal.lib.crypto import DecryptionError
 from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym.models import StudioInformation, StudioOpeningHours
-from portal.upstream import client_for
 from portal.user_messages import message_for
 
 logger = logging.getLogger("portal.services")
@@ -57,15 +57,24 @@ class StudioOverview:
         return re.sub(r"^https?://", "", self.website, flags=re.IGNORECASE).rstrip("/")
 
 
+def studio_information(studio: Studio) -> StudioInformation:
+    """The studio's information (name, address, opening and closing hours, e-mail); raises ``ApiError``.
+
+    The one reader of ``getStudioInformation``: the home page, the trial offers' closures and the
+    §312k e-mail to the studio all read it here (cached for everyone, in the studio's language).
+    """
+    return reads.read(studio, "getStudioInformation", lambda client: client.get_studio_information())
+
+
 def studio_overview(studio: Studio) -> StudioOverview:
     """The studio's name, address and opening hours from the API, or a plain reason why not.
 
     Call it with the visitor's language active: weekday names and times are formatted here.
     """
-    cached = cache.fetch_one(studio_information_source(studio))
-    if not cached.has_value:
-        return StudioOverview(information=None, problem=message_for(cached.error or errors.Unavailable("studio")))
-    info = cached.value
+    try:
+        info = studio_information(studio)
+    except errors.ApiError as exc:
+        return StudioOverview(information=None, problem=message_for(exc))
     return StudioOverview(
         information=info,
         opening_hours=[row for row in map(_opening_hours_row, info.public_opening_hours) if row],
@@ -76,17 +85,47 @@ def studio_overview(studio: Studio) -> StudioOverview:
     )
 
 
-def studio_information_source(studio: Studio) -> cache.Source[StudioInformation]:
-    """Studio information changes rarely: cached for everyone, refreshed in the background.
+# --- Occupancy (the studio home and the schedule) ---------------------------------------------
+@dataclass(frozen=True)
+class Occupancy:
+    allowed: bool  # False: the API key may not read the utilization (or the studio has none)
+    count: int = 0
+    capacity: int | None = None
 
-    Read in the studio's language (the portal formats everything it shows itself).
-    """
+    @property
+    def percent(self) -> int | None:
+        if not self.capacity:
+            return None
+        return round(self.count * 100 / self.capacity)
 
-    def load() -> StudioInformation:
-        with cache.upstream_guard(f"studio:{studio.pk}", "getStudioInformation"):
-            return client_for(studio, language=studio.default_language).get_studio_information()
+    @property
+    def level(self) -> str:
+        percent = self.percent
+        if percent is None:
+            return "unknown"
+        return "low" if percent < 40 else "medium" if percent < 75 else "high"
 
-    return cache.Source(f"studio:{studio.pk}:information", load, fresh_for=300, serve_stale_for=3600)
+
+def _occupancy(client) -> Occupancy:
+    try:
+        found = client.get_utilization()
+    except (errors.Forbidden, errors.Unauthorized, errors.NotFound):
+        # Not an outage: this key may not read it. Cached like a value, so it is not asked for each page.
+        return Occupancy(allowed=False)
+    return Occupancy(allowed=True, count=max(0, found.count), capacity=found.capacity)
+
+
+def occupancy_read(studio: Studio) -> reads.Read[Occupancy]:
+    """The one reader of ``getUtilization`` (the schedule reads it together with its other reads)."""
+    return reads.Read(studio, "getUtilization", _occupancy)
+
+
+def studio_occupancy(studio: Studio) -> Occupancy | None:
+    """The studio's current check-ins against its capacity; None when unknown or not allowed for this key."""
+    result = reads.read_many(occupancy_read(studio))[0]
+    if not result.has_value or not result.value.allowed:
+        return None
+    return result.value
 
 
 def _weekday_name(code: str | None) -> str:
@@ -191,9 +230,9 @@ def test_connection(studio: Studio) -> ConnectionResult:
     if not api_key:
         return ConnectionResult(ConnectionStatus.NO_KEY, _("No API key is stored for this studio yet."))
 
-    client = client_for(studio)
     try:
-        info = client.get_studio_information()
+        # Uncached on purpose: staff test the key as it is now.
+        info = reads.call(studio, "getStudioInformation", lambda client: client.get_studio_information())
     except errors.Unauthorized:
         status, message = (
             ConnectionStatus.UNAUTHORIZED,

@@ -292,6 +292,8 @@ UPSTREAM_CONCURRENCY = envint("UPSTREAM_CONCURRENCY", 8, minimum=0, maximum=64)
 # --- The sandbox (stateful stand-in for the API) -------------------------------
 # Off in production unless asked for: the in-process adapter needs no HTTP endpoint.
 SANDBOX_HTTP_ENABLED = envbool("SANDBOX_HTTP_ENABLED", DEBUG)
+# The requests transport that answers sandbox studios in-process (no sockets).
+SANDBOX_ADAPTER = "sandbox.adapter.SandboxAdapter"
 SANDBOX_LATENCY_MS = envint("SANDBOX_LATENCY_MS", 0, minimum=0, maximum=60000)
 SANDBOX_ERROR_RATES = envrates("SANDBOX_ERROR_RATES", (500, 503, 429))
 SANDBOX_TIMEOUT_RATE = envfloat("SANDBOX_TIMEOUT_RATE", 0.0, minimum=0, maximum=1)

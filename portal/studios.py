@@ -1,9 +1,9 @@
-"""Looking up studios for requests.
+"""Cache layer two: the per-process studio lookup (the only cache besides ``portal.lib.cache``).
 
-Every portal request names its studio, so the lookup is kept in a small
-per-process cache: a warm schedule page then needs no database query at all.
-Saving or deleting a studio clears it in this process at once; other worker
-processes see admin changes within ``STUDIO_CACHE_SECONDS`` (0 switches it off).
+What it holds: the active ``Studio`` row for each slug a request named (or None), in this process,
+so a warm page needs no database query for its studio. How it is invalidated: saving or deleting a
+studio clears it in this process at once; other worker processes drop an entry after
+``STUDIO_CACHE_SECONDS`` (0 switches the cache off).
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import requests
+from django.conf import settings
+from django.utils.module_loading import import_string
 from requests.adapters import HTTPAdapter
 
 from portal.models import Studio
@@ -23,9 +25,8 @@ def _new_session(sandbox: bool) -> requests.Session:
     session.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0))
     session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0))
     if sandbox:
-        from sandbox.adapter import SandboxAdapter
-
-        session.mount(SANDBOX_INPROCESS_BASE + "/", SandboxAdapter())
+        # Named in settings, not imported: the portal knows no app, the sandbox included.
+        session.mount(SANDBOX_INPROCESS_BASE + "/", import_string(settings.SANDBOX_ADAPTER)())
     return session
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from portal.lib import concurrency
 from portal.models import Studio
-from portal.services import studio_overview
+from portal.services import studio_occupancy, studio_overview
 from portal.studios import studio_or_404
 
 
@@ -27,9 +27,6 @@ def studio_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def studio_home(request: HttpRequest, slug: str) -> HttpResponse:
-    # The home page composes the apps' parts; occupancy belongs to the schedule (bookings).
-    from bookings.services import studio_occupancy
-
     studio = studio_or_404(request, slug)
     overview, occupancy = concurrency.gather(lambda: studio_overview(studio), lambda: studio_occupancy(studio))
     return render(request, "portal/studio_home.html", {"studio": studio, "overview": overview, "occupancy": occupancy})

@@ -1,4 +1,9 @@
-"""The sandbox's stored entities, read-only: staff look, the API stand-in writes."""
+"""The sandbox in admin: its stored entities (read-only) and each studio's fault injection.
+
+The fault settings are an inline on the studio's page. ``portal`` knows nothing
+of the sandbox, so the sandbox replaces the studio admin with a subclass that
+adds the inline.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,33 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from sandbox.models import SandboxObject
+from portal.admin import StudioAdmin
+from portal.models import Studio
+from sandbox.models import SandboxFaults, SandboxObject
+
+
+class SandboxFaultsInline(admin.StackedInline):
+    model = SandboxFaults
+    can_delete = False
+    max_num = 1
+    classes = ("collapse",)
+    fieldsets = (
+        (
+            None,
+            {
+                "description": _("Only for sandbox studios: makes the stand-in API slow or failing on purpose."),
+                "fields": ("latency_ms", "error_rates", "timeout_rate"),
+            },
+        ),
+    )
+
+
+class StudioWithFaultsAdmin(StudioAdmin):
+    inlines = (*StudioAdmin.inlines, SandboxFaultsInline)
+
+
+admin.site.unregister(Studio)
+admin.site.register(Studio, StudioWithFaultsAdmin)
 
 
 @admin.register(SandboxObject)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from portal.perfectgym.datetimes import format_api_datetime
+from sandbox.datetimes import format_datetime
 from sandbox.errors import ApiProblem
 from sandbox.store import Store
 
@@ -48,7 +48,7 @@ class SandboxRequest:
 
     def fmt(self, value: datetime) -> str:
         """A date-time the way the API writes it (zone id in brackets)."""
-        return format_api_datetime(value.astimezone(self.zone))
+        return format_datetime(value.astimezone(self.zone))
 
     # Typed access to the input, answering 400 like the API for bad values.
     def query_int(

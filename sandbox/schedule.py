@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from portal.perfectgym.datetimes import parse_api_datetime
+from sandbox.datetimes import parse_datetime
 from sandbox.errors import ApiProblem
 from sandbox.router import SandboxRequest
 
@@ -113,7 +113,7 @@ def body_datetime(data: dict[str, Any], name: str) -> datetime:
     if not value:
         raise ApiProblem.validation(name, f"{name} must not be empty")
     try:
-        return parse_api_datetime(value)
+        return parse_datetime(value)
     except (TypeError, ValueError):
         raise ApiProblem.validation(name, f"{name} must be a date-time") from None
 
@@ -250,7 +250,7 @@ def closures(ctx: SandboxRequest) -> list[tuple[datetime, datetime]]:
     for info in ctx.store.all("studio_info"):
         for closing in info.get("closingHours") or []:
             try:
-                found.append((parse_api_datetime(closing["dateTimeFrom"]), parse_api_datetime(closing["dateTimeTo"])))
+                found.append((parse_datetime(closing["dateTimeFrom"]), parse_datetime(closing["dateTimeTo"])))
             except (KeyError, TypeError, ValueError):
                 continue
     return found
@@ -269,11 +269,7 @@ def studio_closed(
 def effective_status(booking: dict[str, Any], now: datetime) -> str:
     """A booking that needed confirmation and was not confirmed in time counts as canceled."""
     status = booking["bookingStatus"]
-    if (
-        status == CONFIRMATION_REQUIRED
-        and booking.get("_confirmBy")
-        and now > parse_api_datetime(booking["_confirmBy"])
-    ):
+    if status == CONFIRMATION_REQUIRED and booking.get("_confirmBy") and now > parse_datetime(booking["_confirmBy"]):
         return CANCELED
     return status
 
@@ -285,7 +281,7 @@ def is_active(booking: dict[str, Any], now: datetime) -> bool:
 def booking_period(booking: dict[str, Any]) -> tuple[datetime, datetime]:
     start = booking.get("startDateTime") or booking["_startDateTime"]
     end = booking.get("endDateTime") or booking["_endDateTime"]
-    return parse_api_datetime(start), parse_api_datetime(end)
+    return parse_datetime(start), parse_datetime(end)
 
 
 def customer_bookings(ctx: SandboxRequest, customer_id: int) -> list[dict[str, Any]]:

@@ -89,7 +89,11 @@ def dispatch(request: HttpRequest, slug: str, path: str, *, client: str = "") ->
     ``client`` is the caller's address over HTTP: its wrong keys are throttled. The in-process
     adapter (the portal itself) passes none.
     """
-    studio = Studio.objects.filter(slug=slug, mode=Studio.Mode.SANDBOX, is_active=True).first()
+    studio = (
+        Studio.objects.filter(slug=slug, mode=Studio.Mode.SANDBOX, is_active=True)
+        .select_related("sandbox_faults")
+        .first()
+    )
     if studio is None:
         raise Http404("No sandbox studio here")
     language = _language(request)

@@ -310,7 +310,7 @@ class Environment:
         wait_for(self.port)
 
     def sessions(self) -> dict[str, str]:
-        """Signed-in sessions of demo members, made the way selfservice.auth.sign_in makes them."""
+        """Signed-in sessions of demo members, made the way portal.members.sign_in makes them."""
         code = (
             "import json\n"
             "from django.contrib.sessions.backends.cached_db import SessionStore\n"

@@ -1,9 +1,9 @@
-"""What self-service keeps itself: sign-in tokens, write attempts and §312k declarations.
+"""What self-service keeps itself: sign-in tokens and §312k declarations.
 
 Everything else (contracts, idle periods, contact data) is read from the API on
 every page. The records here exist because the API cannot hold them: a sign-in
-link must be single-use, a double click must not cancel twice, and a cancelation
-without login must never be lost even when it could not be filed upstream.
+link must be single-use and a cancelation without login must never be lost even
+when it could not be filed upstream. Writes are recorded as ``portal.models.Write``.
 """
 
 from __future__ import annotations
@@ -129,45 +129,6 @@ class SignInRequest(models.Model):
         """Requests no worker answered (it was down): the link would be stale by now anyway."""
         old = cls.objects.filter(created_at__lt=now - SIGN_IN_REQUEST_LIFETIME)
         return old.count() if dry_run else old.delete()[0]
-
-
-class MemberRequest(models.Model):
-    """One self-service write, keyed by the idempotency key the form carried.
-
-    A repeated submission (double click, reload, back-and-resubmit) finds its
-    earlier row instead of writing upstream again. ``result`` holds what the
-    confirmation page shows: ids, dates and names of the member's own contract.
-    """
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("being sent")
-        DONE = "done", _("done")
-        FAILED = "failed", _("refused")
-        UNKNOWN = "unknown", _("outcome unknown")
-
-    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="+")
-    key = models.UUIDField()
-    customer_id = models.BigIntegerField()
-    action = models.CharField(max_length=40)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    # The ids the request is about (checked as the member's own when it was created).
-    target = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("member request")
-        verbose_name_plural = _("member requests")
-        constraints = [models.UniqueConstraint(fields=["studio", "key"], name="selfservice_member_request_once")]
-
-    def __str__(self) -> str:
-        return f"{self.action} customer:{self.customer_id} {self.state}"
-
-    @property
-    def unfinished(self) -> bool:
-        """Sent, but its outcome is not known yet: reconcile before anything else."""
-        return self.state in (self.State.PENDING, self.State.UNKNOWN)
 
 
 class OnlineCancelation(models.Model):

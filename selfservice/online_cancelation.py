@@ -25,13 +25,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import audit
+from portal import audit, reads, writes
 from portal.notifications import EmailDeliveryFailed, notify, send_email
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
+from portal.services import studio_information
 from portal.upstream import client_for
 from selfservice import display
 from selfservice.models import OnlineCancelation
+from selfservice.services import cancelation_reasons, contract_data
 
 logger = logging.getLogger("portal.selfservice")
 
@@ -143,16 +145,15 @@ def _match(studio, declaration: Declaration) -> _Match:
     of birth with a matching customer or contract number still identify the member (the confirmation then
     also goes to the address on file, so a cancelation by someone else does not go unnoticed).
     """
-    client = client_for(studio)
     person = {
         "first_name": declaration.first_name,
         "last_name": declaration.last_name,
         "date_of_birth": declaration.date_of_birth,
     }
     try:
-        customers = client.search_customers(m.CustomerSearchRequest(**person, email=declaration.email))
+        customers = _search(studio, m.CustomerSearchRequest(**person, email=declaration.email))
         if not customers:
-            customers = client.search_customers(m.CustomerSearchRequest(**person))
+            customers = _search(studio, m.CustomerSearchRequest(**person))
     except errors.ApiError as exc:
         return _Match(note=_("The customer search failed (traceId %(trace)s).") % {"trace": exc.trace_id or "-"})
     if not customers:
@@ -161,7 +162,7 @@ def _match(studio, declaration: Declaration) -> _Match:
     matches: list[_Match] = []
     for customer in customers:
         try:
-            contracts = client.get_contract_data(customer.id)
+            contracts = contract_data(studio, customer.id)
         except errors.ApiError as exc:
             return _Match(
                 note=_("The contracts could not be read (traceId %(trace)s).") % {"trace": exc.trace_id or "-"}
@@ -175,6 +176,10 @@ def _match(studio, declaration: Declaration) -> _Match:
         return _Match(note=_("%(count)d customers match these details.") % {"count": len(matches)})
     customer = customers[0] if len(customers) == 1 else None
     return _Match(customer, note=_("The customer number or contract given does not belong to this customer."))
+
+
+def _search(studio, request: m.CustomerSearchRequest) -> list[m.Customer]:
+    return reads.call(studio, "searchCustomers", lambda client: client.search_customers(request))
 
 
 def _identified(customer: m.Customer, contracts: list[m.ContractData], wanted: str) -> _Match | None:
@@ -194,10 +199,10 @@ def _identified(customer: m.Customer, contracts: list[m.ContractData], wanted: s
     )
 
 
-def _reason_id(studio, client, notes: list[str]) -> int | None:
+def _reason_id(studio, notes: list[str]) -> int | None:
     if studio.default_cancelation_reason_id:
         return studio.default_cancelation_reason_id
-    reasons = client.get_contract_cancelation_reason_data()
+    reasons = cancelation_reasons(studio)
     if not reasons:
         notes.append(_("The studio's system lists no cancelation reasons."))
         return None
@@ -243,7 +248,7 @@ def _file(studio, record: OnlineCancelation, match: _Match, notes: list[str]) ->
         return
     client = client_for(studio)
     try:
-        reason_id = _reason_id(studio, client, notes)
+        reason_id = _reason_id(studio, notes)
     except errors.ApiError as exc:
         notes.append(
             _("The cancelation reasons could not be read (traceId %(trace)s).") % {"trace": exc.trace_id or "-"}
@@ -254,23 +259,34 @@ def _file(studio, record: OnlineCancelation, match: _Match, notes: list[str]) ->
     request = m.ContractCancelationRequest(
         contract_id=contract.id, cancelation_date=end_date, cancelation_reason_id=reason_id
     )
-    try:
+
+    def write() -> dict[str, Any]:
         client.create_contract_cancelation_amendment(match.customer.id, request)
-    except errors.OutcomeUnknown as exc:
-        record.trace_id = exc.trace_id or ""
-        status = _read_back(client, match.customer.id, contract.id, end_date)
-        if status is None:
-            notes.append(
-                _(
-                    "The studio's system did not answer when the cancelation of contract %(contract)s to %(date)s "
-                    "was filed. Please check whether it arrived."
-                )
-                % {"contract": contract.id, "date": end_date.isoformat()}
+        return {"status": _read_back(studio, match.customer.id, contract.id, end_date) or ""}
+
+    def reconcile() -> dict[str, Any] | None:
+        for data in contract_data(studio, match.customer.id):  # ApiError: still unknown
+            if data.id == contract.id and data.cancelation_status and data.cancelation_date == end_date:
+                return {"status": data.cancelation_status}
+        return None
+
+    # The declaration's reference is the idempotency key: it is filed once, whatever happens to this request.
+    target = {"contract_id": contract.id}
+    done = writes.run_once(
+        studio, "anonymous", record.reference, write, reconcile, action="online_cancelation", target=target
+    )
+    exc = done.error
+    record.trace_id = (exc.trace_id if exc else "") or ""
+    if not done.ok and (done.unknown or isinstance(exc, errors.OutcomeUnknown) or exc is None):
+        notes.append(
+            _(
+                "The studio's system did not answer when the cancelation of contract %(contract)s to %(date)s "
+                "was filed. Please check whether it arrived."
             )
-            return
-        record.filed_status = status
-    except errors.ApiError as exc:
-        record.trace_id = exc.trace_id or ""
+            % {"contract": contract.id, "date": end_date.isoformat()}
+        )
+        return
+    if not done.ok:
         notes.append(
             _(
                 "The studio's system refused the cancelation of contract %(contract)s to %(date)s "
@@ -285,16 +301,15 @@ def _file(studio, record: OnlineCancelation, match: _Match, notes: list[str]) ->
             }
         )
         return
-    else:
-        record.filed_status = _read_back(client, match.customer.id, contract.id, end_date) or ""
+    record.filed_status = done.result.get("status", "")
     record.outcome = OnlineCancelation.Outcome.FILED
     record.filed_end_date = end_date
 
 
-def _read_back(client, customer_id: int, contract_id: int, end_date: date) -> str | None:
+def _read_back(studio, customer_id: int, contract_id: int, end_date: date) -> str | None:
     """The contract's cancelation status when it is canceled to ``end_date``; None otherwise or on errors."""
     try:
-        for data in client.get_contract_data(customer_id):
+        for data in contract_data(studio, customer_id):
             if data.id == contract_id and data.cancelation_status and data.cancelation_date == end_date:
                 return data.cancelation_status
     except errors.ApiError:
@@ -326,7 +341,7 @@ def _forward(studio, record: OnlineCancelation, match: _Match) -> None:
 
 def _studio_email_from_api(studio) -> list[str]:
     try:
-        email = client_for(studio).get_studio_information().email
+        email = studio_information(studio).email
     except errors.ApiError:
         return []
     return [email] if email else []
@@ -412,7 +427,9 @@ def send_receipt(ids: dict[str, Any], language: str) -> int:
     on_file = ""
     if record.matched_customer_id is not None:
         try:
-            on_file = (client_for(studio).get_customer_by_id(record.matched_customer_id).email or "").strip()
+            customer_id = record.matched_customer_id
+            customer = reads.read(studio, "getCustomerById", lambda client: client.get_customer_by_id(customer_id))
+            on_file = (customer.email or "").strip()
         except errors.ApiError as exc:
             logger.warning(
                 "receipt: address on file unreadable reference=%s error=%s", record.reference, type(exc).__name__

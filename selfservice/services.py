@@ -2,7 +2,7 @@
 
 Views call these functions and get plain objects back. Every function re-reads
 what it needs from the API. Upstream reads raise ``ApiError`` (views turn it
-into a sentence); writes go through ``once.run_once`` and return an ``Outcome``.
+into a sentence); writes go through ``portal.writes`` (``_once``) and return an ``Outcome``.
 Every action is written to the audit trail with ids only, never names or
 addresses.
 """
@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import audit
+from portal import audit, reads, writes
+from portal.models import Write
 from portal.notifications import EmailDeliveryFailed, failed_with, notify, send_email
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.upstream import client_for
-from selfservice import display, once
-from selfservice.models import MemberRequest, SignInRequest, SignInToken
-from selfservice.once import Outcome, run_once
+from selfservice import display
+from selfservice.models import SignInRequest, SignInToken
 from selfservice.texts import (
     AMENDMENT_CONFIGURATION,
     CANCELATION_STATUS,
@@ -63,6 +63,71 @@ class Refused(Exception):
 
 def actor(customer_id: int) -> str:
     return f"customer:{customer_id}"
+
+
+IN_PROGRESS = gettext_lazy("Your request is being sent right now. Please wait a moment and reload the page.")
+NOT_SENT = gettext_lazy("Your request did not reach the studio's system. Please send it again.")
+
+
+@dataclass
+class Outcome:
+    """What became of one self-service write (``portal.writes``), with the member's sentence when not ok."""
+
+    write: writes.Outcome
+    message: str = ""
+
+    ok = property(lambda self: self.write.ok)
+    fresh = property(lambda self: self.write.fresh)
+    error = property(lambda self: self.write.error)
+    result = property(lambda self: self.write.result)
+    key = property(lambda self: self.write.key)
+    in_progress = property(lambda self: self.write.in_progress)
+
+    @property
+    def renew_key(self) -> bool:
+        """The form's key is used up: the page offers a new form (a fresh key) to send again."""
+        return self.write.settled and not self.write.ok
+
+
+def _message(outcome: writes.Outcome) -> str:
+    if outcome.ok:
+        return ""
+    if outcome.in_progress:
+        return str(IN_PROGRESS)
+    if outcome.error is None or outcome.result.get("reason") == "NOT_FOUND":
+        return str(NOT_SENT)  # reading showed it did not happen
+    return error_sentence(outcome.error)
+
+
+def _once(studio, customer_id: int, key, action: str, write, reconcile, *, target: dict[str, Any]) -> Outcome:
+    """Run ``write`` once for the form's ``key``; a key of another member, action or target is not theirs."""
+    done = writes.run_once(studio, actor(customer_id), key, write, reconcile, action=action, target=target)
+    if done.expired:
+        raise NotOwned(key)
+    return Outcome(done, _message(done))
+
+
+def earlier(studio, customer_id: int, raw_key: str | None, action: str) -> writes.Outcome | None:
+    """The member's earlier write with the posted key (a form sent again: double click, reload, retry)."""
+    return writes.earlier(studio, actor(customer_id), writes.parse_key(raw_key), action)
+
+
+def confirmation(studio, customer_id: int, key) -> dict[str, Any] | None:
+    """The result of the member's own cancelation or withdrawal with this key, once it is done."""
+    found = Write.objects.filter(
+        studio=studio,
+        key=key,
+        actor=actor(customer_id),
+        state=Write.State.DONE,
+        action__in=("cancelation", "cancelation_withdrawal"),
+    ).first()
+    return found.result if found else None
+
+
+def write_status(studio, customer_id: int, raw_key: str | None, action: str) -> Outcome | None:
+    """What became of a form being sent (the page polls this while the first request is still sending)."""
+    found = earlier(studio, customer_id, raw_key, action)
+    return Outcome(found, _message(found)) if found is not None else None
 
 
 def _audit_outcome(studio, action: str, customer_id: int, outcome: Outcome, details: dict[str, Any]) -> None:
@@ -119,7 +184,8 @@ def send_sign_in_link(ids: dict[str, Any], language: str) -> int:
         return 0
     studio, wanted = request.studio, request.email
     try:
-        found = client_for(studio).search_customers(m.CustomerSearchRequest(email=wanted))
+        search = m.CustomerSearchRequest(email=wanted)
+        found = reads.call(studio, "searchCustomers", lambda client: client.search_customers(search))
     except errors.ApiError as exc:
         request.delete()
         audit.record(studio, "sign_in_link", actor="anonymous", outcome="search_failed", error=exc, details={})
@@ -232,7 +298,12 @@ class Contract:
 
 def contracts(studio, customer_id: int) -> list[Contract]:
     today = display.studio_today(studio)
-    return [Contract(data, today) for data in client_for(studio).get_contract_data(customer_id)]
+    return [Contract(data, today) for data in contract_data(studio, customer_id)]
+
+
+def contract_data(studio, customer_id: int) -> list[m.ContractData]:
+    """The one reader of a member's contracts (member-private: never cached)."""
+    return reads.read(studio, "getContractData", lambda client: client.get_contract_data(customer_id))
 
 
 def own_contract(studio, customer_id: int, contract_id: int) -> Contract:
@@ -256,7 +327,7 @@ class Account:
 
 def account(studio, customer_id: int) -> Account:
     """The account page: the customer (raises ApiError) and the contracts (a sentence when they fail)."""
-    customer = client_for(studio).get_customer_by_id(customer_id)
+    customer = reads.read(studio, "getCustomerById", lambda client: client.get_customer_by_id(customer_id))
     try:
         found = contracts(studio, customer_id)
     except errors.ApiError as exc:
@@ -265,11 +336,19 @@ def account(studio, customer_id: int) -> Account:
 
 
 def cancelation_reasons(studio) -> list[m.ContractCancelationReason]:
-    return client_for(studio).get_contract_cancelation_reason_data()
+    """The studio's cancelation reasons, the same for every member: cached per language (``portal.reads``)."""
+    language = translation.get_language()
+    return reads.read(
+        studio,
+        "getContractCancelationReasonData",
+        lambda client: client.get_contract_cancelation_reason_data(),
+        key=(language,),
+        language=language,
+    )
 
 
 def _find_contract(studio, customer_id: int, contract_id: int) -> m.ContractData | None:
-    for data in client_for(studio).get_contract_data(customer_id):
+    for data in contract_data(studio, customer_id):
         if data.id == contract_id:
             return data
     return None
@@ -312,11 +391,11 @@ def cancel_contract(
             return result(data.cancelation_status)
         return None
 
-    outcome = run_once(studio, customer_id, key, "cancelation", write, reconcile, target={"contract_id": contract.id})
+    outcome = _once(studio, customer_id, key, "cancelation", write, reconcile, target={"contract_id": contract.id})
     details = {"contract_id": contract.id, "end_date": end_date.isoformat(), "reason_id": reason.cancelation_reason_id}
     _audit_outcome(studio, "cancelation", customer_id, outcome, details)
     if outcome.ok and outcome.fresh:
-        notify(CONFIRMATION, {"request": outcome.request.pk}, language=language)
+        notify(CONFIRMATION, {"request": outcome.write.write.pk}, language=language)
     return outcome
 
 
@@ -345,12 +424,12 @@ def withdraw_cancelation(studio, customer_id: int, contract: Contract, *, key: u
             return result(data.cancelation_status)
         return None
 
-    outcome = run_once(
+    outcome = _once(
         studio, customer_id, key, "cancelation_withdrawal", write, reconcile, target={"contract_id": contract.id}
     )
     _audit_outcome(studio, "cancelation_withdrawal", customer_id, outcome, {"contract_id": contract.id})
     if outcome.ok and outcome.fresh:
-        notify(CONFIRMATION, {"request": outcome.request.pk}, language=language)
+        notify(CONFIRMATION, {"request": outcome.write.write.pk}, language=language)
     return outcome
 
 
@@ -362,13 +441,13 @@ CONFIRMATION_EMAILS = {
 
 def send_confirmation(ids: dict[str, Any], language: str) -> int:
     """Worker: the confirmation of a cancelation or its withdrawal, to the address the studio has on file."""
-    request = MemberRequest.objects.select_related("studio").filter(pk=ids["request"]).first()
-    if request is None or request.state != MemberRequest.State.DONE:
+    request = Write.objects.select_related("studio").filter(pk=ids["request"], state=Write.State.DONE).first()
+    if request is None:
         return 0
     studio = request.studio
     subject, template = CONFIRMATION_EMAILS[request.result.get("kind", "cancelation")]
     try:
-        email = contact_data(studio, request.customer_id).email
+        email = contact_data(studio, int(request.actor.partition(":")[2])).email
     except errors.ApiError as exc:
         logger.warning("confirmation address unreadable request=%s error=%s", request.pk, type(exc).__name__)
         raise
@@ -404,7 +483,7 @@ CONFIRMATION_STATUS = {
 
 
 def confirmation_context(studio, result: dict[str, Any]) -> dict[str, Any]:
-    """What the confirmation page and email show, from a MemberRequest's result."""
+    """What the confirmation page and email show, from a write's result."""
     kind = result.get("kind")
     status = result.get("status")
     sentence = CONFIRMATION_STATUS.get((kind, status)) or CONFIRMATION_STATUS[(kind, None)]
@@ -517,11 +596,12 @@ def _add_months(value: date, months: int) -> date:
 def idle_periods(studio, customer_id: int, contract_id: int) -> IdlePeriods:
     """The contract (ownership checked first: NotOwned), its configuration and its idle periods."""
     contract = own_contract(studio, customer_id, contract_id)
-    client = client_for(studio)
     page = IdlePeriods(contract=contract, config=None)
     try:
-        page.config = client.get_idle_period_config(contract_id)
-        lists = client.get_idle_periods(contract_id)
+        page.config = reads.read(
+            studio, "getIdlePeriodConfig", lambda client: client.get_idle_period_config(contract_id)
+        )
+        lists = _idle_period_lists(studio, contract_id)
     except errors.ApiError as exc:
         page.problem = error_sentence(exc)
         return page
@@ -529,6 +609,11 @@ def idle_periods(studio, customer_id: int, contract_id: int) -> IdlePeriods:
     page.current = [IdlePeriodRow(p, _withdrawable(p, today)) for p in lists.current_and_upcoming_idle_periods]
     page.past = [IdlePeriodRow(p, False) for p in lists.past_idle_periods]
     return page
+
+
+def _idle_period_lists(studio, contract_id: int) -> m.IdlePeriodLists:
+    """The one reader of a contract's idle periods (never cached: reconciling reads it too)."""
+    return reads.read(studio, "getIdlePeriods", lambda client: client.get_idle_periods(contract_id))
 
 
 def _withdrawable(period: m.IdlePeriod, today: date) -> bool:
@@ -565,7 +650,12 @@ class IdlePeriodRequest:
 def validate_idle_period(studio, contract_id: int, wanted: IdlePeriodRequest) -> None:
     """Ask the API whether the request is possible; raises Refused with the status's sentence."""
     try:
-        result = client_for(studio).validate_idle_period_request(contract_id, wanted.validation())
+        validation = wanted.validation()
+        result = reads.call(
+            studio,
+            "validateIdlePeriodRequest",
+            lambda client: client.validate_idle_period_request(contract_id, validation),
+        )
     except errors.ApiError as exc:
         raise Refused(error_sentence(exc)) from None
     status = result.validation_status
@@ -592,7 +682,7 @@ def request_idle_period(
 
     A form sent again is not validated again: its earlier request is answered (or reconciled) instead.
     """
-    if once.earlier(studio, customer_id, key, "idle_period") is None:
+    if writes.earlier(studio, actor(customer_id), key, "idle_period") is None:
         validate_idle_period(studio, contract.id, wanted)
 
     def result(period: m.IdlePeriod) -> dict[str, Any]:
@@ -609,13 +699,13 @@ def request_idle_period(
         return result(client_for(studio).create_idle_period_amendment(contract.id, wanted.create(), document))
 
     def reconcile() -> dict[str, Any] | None:
-        lists = client_for(studio).get_idle_periods(contract.id)
+        lists = _idle_period_lists(studio, contract.id)
         for period in lists.current_and_upcoming_idle_periods:
             if period.start_date == wanted.start_date and period.idle_period_reason.id == wanted.reason.id:
                 return result(period)
         return None
 
-    outcome = run_once(studio, customer_id, key, "idle_period", write, reconcile, target={"contract_id": contract.id})
+    outcome = _once(studio, customer_id, key, "idle_period", write, reconcile, target={"contract_id": contract.id})
     details = {
         "contract_id": contract.id,
         "start_date": wanted.start_date.isoformat(),
@@ -647,12 +737,12 @@ def withdraw_idle_period(studio, customer_id: int, contract: Contract, idle_peri
         return {"kind": "idle_period_withdrawal", "idle_period_id": idle_period_id}
 
     def reconcile() -> dict[str, Any] | None:
-        lists = client_for(studio).get_idle_periods(contract.id)
+        lists = _idle_period_lists(studio, contract.id)
         ids = {p.id for p in lists.current_and_upcoming_idle_periods + lists.past_idle_periods}
         return None if idle_period_id in ids else {"kind": "idle_period_withdrawal", "idle_period_id": idle_period_id}
 
     target = idle_withdrawal_target(contract.id, idle_period_id)
-    outcome = run_once(studio, customer_id, key, "idle_period_withdrawal", write, reconcile, target=target)
+    outcome = _once(studio, customer_id, key, "idle_period_withdrawal", write, reconcile, target=target)
     details = target
     _audit_outcome(studio, "idle_period_withdrawal", customer_id, outcome, details)
     return outcome
@@ -668,11 +758,11 @@ def configuration_sentence(status: str) -> str:
 
 
 def contact_data(studio, customer_id: int) -> m.CurrentContactData:
-    return client_for(studio).get_customer_contact_data(customer_id)
+    return reads.read(studio, "getCustomerContactData", lambda client: client.get_customer_contact_data(customer_id))
 
 
 def address_data(studio, customer_id: int) -> m.CurrentAddressData:
-    return client_for(studio).get_customer_address_data(customer_id)
+    return reads.read(studio, "getCustomerAddressData", lambda client: client.get_customer_address_data(customer_id))
 
 
 def _same(values: dict[str, Any], data: Any, names: tuple[str, ...]) -> bool:
@@ -730,7 +820,7 @@ def _amend(studio, customer_id, key, action, values, names, *, write_call, read_
             return {"kind": action, "applied": True}
         return None
 
-    outcome = run_once(studio, customer_id, key, action, write, reconcile, target={})
+    outcome = _once(studio, customer_id, key, action, write, reconcile, target={})
     details = {"fields": sorted(values)}
     if outcome.ok:
         details["applied"] = outcome.result.get("applied")
@@ -778,7 +868,7 @@ def withdraw_amendment(studio, customer_id: int, amendment: PendingAmendment, *,
         return {"kind": "amendment_withdrawal", "amendment": amendment.kind}
 
     target = {"amendment_id": amendment.id, "kind": amendment.kind}
-    outcome = run_once(studio, customer_id, key, "amendment_withdrawal", write, reconcile, target=target)
+    outcome = _once(studio, customer_id, key, "amendment_withdrawal", write, reconcile, target=target)
     details = {"amendment_id": amendment.id, "data": amendment.kind}
     _audit_outcome(studio, "amendment_withdrawal", customer_id, outcome, details)
     return outcome

@@ -24,13 +24,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal import writes
 from portal.bodylimits import check_before_body
 from portal.lib.ratelimit import client_ip, hit
+from portal.members import MAX_NEXT_LENGTH, member_required, sign_in, sign_out, signed_in_customer_id
 from portal.perfectgym import errors
 from portal.studios import studio_or_404
 from selfservice import online_cancelation as online
 from selfservice import services
-from selfservice.auth import MAX_NEXT_LENGTH, member_required, sign_in, sign_out, signed_in_customer_id
 from selfservice.forms import (
     AddressForm,
     CancelationForm,
@@ -40,8 +41,7 @@ from selfservice.forms import (
     OnlineCancelationForm,
     SignInForm,
 )
-from selfservice.models import MemberRequest, OnlineCancelation
-from selfservice.once import NotYours, earlier, parse_key
+from selfservice.models import OnlineCancelation
 from selfservice.texts import error_sentence
 from selfservice.uploads import MemoryOnlyUploadHandler
 
@@ -74,6 +74,26 @@ def _url(name: str, request: HttpRequest, **kwargs) -> str:
     return reverse(f"selfservice:{name}", kwargs={"slug": request.studio.slug, **kwargs})
 
 
+def _pending(request: HttpRequest, outcome: services.Outcome) -> HttpResponse:
+    """The form's first request is still sending: the page asks again every second until it is done."""
+    return writes.pending_response(request, f"{request.path}?{urlencode({'sent': outcome.key})}", outcome.message)
+
+
+def _poll(request: HttpRequest, action: str, done_url) -> HttpResponse | None:
+    """``GET ?sent=<key>``: what became of the form being sent (asked by the pending page), else None."""
+    raw = request.GET.get("sent")
+    if request.method != "GET" or raw is None:
+        return None
+    found = services.write_status(request.studio, request.customer_id, raw, action)
+    if found is not None and found.in_progress:
+        return writes.pending_response(request, request.get_full_path(), found.message)
+    if found is not None and found.ok:
+        return _go(request, done_url(found))
+    if found is not None:
+        messages.error(request, found.message)
+    return _go(request, request.path)
+
+
 def upstream_safe(view):
     """Upstream trouble becomes a page with a plain sentence; someone else's id becomes a 404."""
 
@@ -81,7 +101,7 @@ def upstream_safe(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except (services.NotOwned, NotYours):
+        except services.NotOwned:
             raise Http404("Not this member's") from None
         except errors.NotFound:
             raise Http404("Not found upstream") from None
@@ -195,9 +215,12 @@ def _overview(request: HttpRequest, customer_id: int) -> HttpResponse:
 def cancel_contract(request: HttpRequest, slug: str, contract_id: int) -> HttpResponse:
     """Choose end date and reason, review, confirm (step = choose | review | confirm)."""
     studio, customer_id = request.studio, request.customer_id
+    polled = _poll(request, "cancelation", lambda found: _url("confirmation", request, key=found.key))
+    if polled is not None:
+        return polled
     contract = services.own_contract(studio, customer_id, contract_id)
     prior = _prior(request, "cancelation")
-    if prior and prior.state == MemberRequest.State.DONE:
+    if prior and prior.ok:
         return _go(request, _url("confirmation", request, key=prior.key))
     resuming = prior is not None and prior.unfinished
     if not contract.can_cancel and not resuming:
@@ -229,11 +252,13 @@ def cancel_contract(request: HttpRequest, slug: str, contract_id: int) -> HttpRe
         key=form.cleaned_data["key"],
         language=_language(),
     )
+    if outcome.in_progress:
+        return _pending(request, outcome)
     if outcome.ok:
-        return _go(request, _url("confirmation", request, key=outcome.request.key))
-    if outcome.request.state == MemberRequest.State.FAILED:
+        return _go(request, _url("confirmation", request, key=outcome.key))
+    if outcome.renew_key:
         form.renew_key()
-    context.update(problem=outcome.message, review=outcome.request.state != MemberRequest.State.FAILED)
+    context.update(problem=outcome.message, review=not outcome.renew_key)
     return _page(request, "selfservice/cancel.html", context, partial="flow", status=422)
 
 
@@ -242,9 +267,12 @@ def cancel_contract(request: HttpRequest, slug: str, contract_id: int) -> HttpRe
 @upstream_safe
 def withdraw_cancelation(request: HttpRequest, slug: str, contract_id: int) -> HttpResponse:
     studio, customer_id = request.studio, request.customer_id
+    polled = _poll(request, "cancelation_withdrawal", lambda found: _url("confirmation", request, key=found.key))
+    if polled is not None:
+        return polled
     contract = services.own_contract(studio, customer_id, contract_id)
     prior = _prior(request, "cancelation_withdrawal")
-    if prior and prior.state == MemberRequest.State.DONE:
+    if prior and prior.ok:
         return _go(request, _url("confirmation", request, key=prior.key))
     form = ConfirmForm(request.POST or None)
     context = {"contract": contract, "form": form, "problem": ""}
@@ -259,15 +287,17 @@ def withdraw_cancelation(request: HttpRequest, slug: str, contract_id: int) -> H
         key=form.cleaned_data["key"],
         language=_language(),
     )
+    if outcome.in_progress:
+        return _pending(request, outcome)
     if outcome.ok:
-        return _go(request, _url("confirmation", request, key=outcome.request.key))
-    if outcome.request.state == MemberRequest.State.FAILED:
+        return _go(request, _url("confirmation", request, key=outcome.key))
+    if outcome.renew_key:
         form.renew_key()
     context["problem"] = outcome.message
     return _page(request, "selfservice/withdraw_cancelation.html", context, partial="flow", status=422)
 
 
-def _prior(request: HttpRequest, action: str) -> MemberRequest | None:
+def _prior(request: HttpRequest, action: str) -> writes.Outcome | None:
     """The member's earlier request with the posted key: a form sent again (double click, reload, retry).
 
     DONE: show its outcome, send nothing. Unfinished: its outcome is found out by reading before anything
@@ -275,22 +305,16 @@ def _prior(request: HttpRequest, action: str) -> MemberRequest | None:
     """
     if request.method != "POST":
         return None
-    return earlier(request.studio, request.customer_id, parse_key(request.POST.get("key")), action)
+    return services.earlier(request.studio, request.customer_id, request.POST.get("key"), action)
 
 
 @require_http_methods(["GET"])
 @member_required
 def confirmation(request: HttpRequest, slug: str, key) -> HttpResponse:
-    found = MemberRequest.objects.filter(
-        studio=request.studio,
-        key=key,
-        customer_id=request.customer_id,
-        state=MemberRequest.State.DONE,
-        action__in=("cancelation", "cancelation_withdrawal"),
-    ).first()
+    found = services.confirmation(request.studio, request.customer_id, key)
     if found is None:
         raise Http404("No such confirmation")
-    context = services.confirmation_context(request.studio, found.result)
+    context = services.confirmation_context(request.studio, found)
     return render(request, "selfservice/confirmation.html", context)
 
 
@@ -312,9 +336,12 @@ def idle_periods(request: HttpRequest, slug: str, contract_id: int) -> HttpRespo
 @upstream_safe
 def _idle_periods(request: HttpRequest, slug: str, contract_id: int, upload) -> HttpResponse:
     studio, customer_id = request.studio, request.customer_id
+    polled = _poll(request, "idle_period", lambda found: request.path)
+    if polled is not None:
+        return polled
     page = services.idle_periods(studio, customer_id, contract_id)
     prior = _prior(request, "idle_period")
-    if prior and prior.state == MemberRequest.State.DONE and prior.target.get("contract_id") == contract_id:
+    if prior and prior.ok and prior.target.get("contract_id") == contract_id:
         return _go(request, _url("idle-periods", request, contract_id=contract_id))
     form = None
     context = {"page": page, "problem": ""}
@@ -349,6 +376,8 @@ def _idle_periods(request: HttpRequest, slug: str, contract_id: int, upload) -> 
         else:
             context["problem"] = refused.message
         return _page(request, "selfservice/idle_periods.html", context, partial="request", status=422)
+    if outcome.in_progress:
+        return _pending(request, outcome)
     if outcome.ok:
         state = outcome.result.get("state")
         if state == "ACCEPTED":
@@ -356,7 +385,7 @@ def _idle_periods(request: HttpRequest, slug: str, contract_id: int, upload) -> 
         else:
             messages.success(request, _("Your idle period request has been sent. The studio will check it."))
         return _go(request, _url("idle-periods", request, contract_id=contract_id))
-    if outcome.request.state == MemberRequest.State.FAILED:
+    if outcome.renew_key:
         form.renew_key()
     context["problem"] = outcome.message
     return _page(request, "selfservice/idle_periods.html", context, partial="request", status=422)
@@ -367,12 +396,16 @@ def _idle_periods(request: HttpRequest, slug: str, contract_id: int, upload) -> 
 @upstream_safe
 def withdraw_idle_period(request: HttpRequest, slug: str, contract_id: int, idle_period_id: int) -> HttpResponse:
     studio, customer_id = request.studio, request.customer_id
+    done_url = _url("idle-periods", request, contract_id=contract_id)
+    polled = _poll(request, "idle_period_withdrawal", lambda found: done_url)
+    if polled is not None:
+        return polled
     page = services.idle_periods(studio, customer_id, contract_id)
     if page.problem:
         return render(request, "selfservice/problem.html", {"message": page.problem}, status=503)
     prior = _prior(request, "idle_period_withdrawal")
     same = prior is not None and prior.target == services.idle_withdrawal_target(contract_id, idle_period_id)
-    if same and prior.state == MemberRequest.State.DONE:
+    if same and prior.ok:
         return _go(request, _url("idle-periods", request, contract_id=contract_id))
     form = ConfirmForm(request.POST or None)
     if same and prior.unfinished and form.is_valid():
@@ -388,15 +421,19 @@ def withdraw_idle_period(request: HttpRequest, slug: str, contract_id: int, idle
     if not form.is_valid():
         return _page(request, "selfservice/withdraw_idle_period.html", context, partial="flow", status=422)
     outcome = services.withdraw_idle_period(studio, customer_id, page.contract, row.id, key=form.cleaned_data["key"])
+    if outcome.in_progress:
+        return _pending(request, outcome)
     if outcome.ok:
         return _idle_withdrawal_outcome(request, outcome, contract_id)
-    if outcome.request.state == MemberRequest.State.FAILED:
+    if outcome.renew_key:
         form.renew_key()
     context["problem"] = outcome.message
     return _page(request, "selfservice/withdraw_idle_period.html", context, partial="flow", status=422)
 
 
 def _idle_withdrawal_outcome(request: HttpRequest, outcome, contract_id: int) -> HttpResponse:
+    if outcome.in_progress:
+        return _pending(request, outcome)
     if outcome.ok:
         messages.success(request, _("Your idle period has been withdrawn."))
     else:
@@ -438,8 +475,12 @@ def address(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _amendment_page(request, current, form_class, *, change, template: str, names: tuple[str, ...]) -> HttpResponse:
-    prior = _prior(request, "contact_amendment" if form_class is ContactForm else "address_amendment")
-    if prior and prior.state == MemberRequest.State.DONE:
+    action = "contact_amendment" if form_class is ContactForm else "address_amendment"
+    polled = _poll(request, action, lambda found: request.path)
+    if polled is not None:
+        return polled
+    prior = _prior(request, action)
+    if prior and prior.ok:
         return _go(request, request.path)
     editable = current.amendment_configuration_status != "READ" and current.pending_amendment is None
     editable = editable or (prior is not None and prior.unfinished)
@@ -466,6 +507,8 @@ def _amendment_page(request, current, form_class, *, change, template: str, name
     if not form.is_valid():
         return _page(request, template, context, partial="form", status=422)
     outcome = change(form.values(), form.cleaned_data["key"])
+    if outcome.in_progress:
+        return _pending(request, outcome)
     if outcome.ok:
         applied = outcome.result.get("applied")
         if applied is False:
@@ -473,7 +516,7 @@ def _amendment_page(request, current, form_class, *, change, template: str, name
         else:
             messages.success(request, _("Your change has been saved."))
         return _go(request, request.path)
-    if outcome.request.state == MemberRequest.State.FAILED:
+    if outcome.renew_key:
         form.renew_key()
     context["problem"] = outcome.message
     return _page(request, template, context, partial="form", status=422)

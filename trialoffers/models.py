@@ -90,8 +90,6 @@ class Lead(models.Model):
         _("status"), max_length=24, choices=LeadStatus.choices, default=LeadStatus.STARTED, db_index=True
     )
     failure_reason = models.CharField(_("reason"), max_length=60, blank=True)
-    # Set while one request works on this journey; a second request (double click) waits for it.
-    busy_until = models.DateTimeField(null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
@@ -223,7 +221,6 @@ class VoucherRedemption(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=VoucherStatus.choices, default=VoucherStatus.PENDING)
     failure_reason = models.CharField(_("reason"), max_length=60, blank=True)
     access_code_encrypted = models.TextField(blank=True, editable=False)
-    busy_until = models.DateTimeField(null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:

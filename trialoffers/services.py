@@ -15,28 +15,27 @@ from __future__ import annotations
 
 import calendar
 import logging
+import uuid
 import zoneinfo
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal import audit
+from portal import audit, reads, writes
 from portal.lib import crypto, ratelimit
 from portal.models import Studio
 from portal.notifications import EmailDeliveryFailed, failed, notify, send_email
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
-from portal.services import StudioOverview, studio_overview
+from portal.services import StudioOverview, studio_information, studio_overview
 from portal.upstream import client_for
 from portal.user_messages import message_for
 from trialoffers import tokens
@@ -57,12 +56,8 @@ from trialoffers.outcomes import message as status_message
 
 logger = logging.getLogger("portal.trialoffers")
 
-OFFERS_CACHE_SECONDS = 120
-CONFIG_CACHE_SECONDS = 300
-CLOSURES_CACHE_SECONDS = 300
 CLASS_DAYS = 14  # class slot listings reach fourteen days ahead
 APPOINTMENT_WEEKS = 4  # appointment slots: up to four weeks, asked for one week (daysAhead=6) at a time
-CLAIM_SECONDS = 120  # long enough for every call of one booking, including the reads' retries
 
 # Message kinds (``portal.notifications``), registered in ``TrialoffersConfig.ready``.
 BOOKING_EMAIL = "trialoffers.booking"
@@ -104,14 +99,20 @@ class OfferList:
         return [offer for offer in self.offers if offer.category.casefold() == category.casefold()]
 
 
-def _offers_cache_key(studio: Studio) -> str:
-    return f"trialoffers:offers:{studio.pk}:{translation.get_language()}:{studio.updated_at.timestamp():.0f}"
-
-
 def _fetch_offers(studio: Studio) -> list[Offer]:
-    client = client_for(studio)
+    # Titles and descriptions come in the visitor's language: read and kept per language.
+    language = translation.get_language()
+    classes, appointments = (
+        reads.read(
+            studio, operation, lambda client, fetch=fetch: tuple(fetch(client)), key=(language,), language=language
+        )
+        for operation, fetch in (
+            ("getBookableTrialOfferClasses", lambda client: client.all_bookable_trial_offer_classes()),
+            ("getBookableTrialOfferAppointments", lambda client: client.all_bookable_trial_offer_appointments()),
+        )
+    )
     offers: dict[str, Offer] = {}
-    for item in client.all_bookable_trial_offer_classes():
+    for item in classes:
         klass = item.trial_offer_class
         if not klass.bookable:
             continue
@@ -125,7 +126,7 @@ def _fetch_offers(studio: Studio) -> list[Offer]:
             description=klass.description or "",
         )
         offers.setdefault(offer.key, offer)
-    for item in client.all_bookable_trial_offer_appointments():
+    for item in appointments:
         appointment = item.trial_offer_bookable_appointment
         offer = Offer(
             kind=OfferKind.APPOINTMENT,
@@ -152,17 +153,11 @@ def _open_to_leads(studio: Studio, config_id: int) -> bool:
 
 
 def list_offers(studio: Studio) -> OfferList:
-    """Every trial class and appointment of the studio (all slices), briefly cached."""
-    key = _offers_cache_key(studio)
-    cached = cache.get(key)
-    if cached is not None:
-        return OfferList([Offer(**item) for item in cached])
+    """Every trial class and appointment of the studio (all slices), briefly cached (``portal.reads``)."""
     try:
-        offers = _fetch_offers(studio)
+        return OfferList(_fetch_offers(studio))
     except errors.ApiError as exc:
         return OfferList([], problem=message_for(exc))
-    cache.set(key, [offer.__dict__ for offer in offers], OFFERS_CACHE_SECONDS)
-    return OfferList(offers)
 
 
 def find_offer(studio: Studio, kind: str, offer_id: int) -> tuple[Offer | None, str | None]:
@@ -178,13 +173,9 @@ def find_offer(studio: Studio, kind: str, offer_id: int) -> tuple[Offer | None, 
 
 def trial_config(studio: Studio, config_id: int) -> m.TrialOfferConfig:
     """The trial offer config (lead form fields, confirmation term). Raises ApiError."""
-    key = f"trialoffers:config:{studio.pk}:{config_id}"
-    cached = cache.get(key)
-    if cached is not None:
-        return m.TrialOfferConfig.model_validate(cached)
-    config = client_for(studio).get_trial_offer_config(config_id)
-    cache.set(key, config.model_dump(mode="json", by_alias=True), CONFIG_CACHE_SECONDS)
-    return config
+    return reads.read(
+        studio, "getTrialOfferConfig", lambda client: client.get_trial_offer_config(config_id), key=(config_id,)
+    )
 
 
 # --- Slots ------------------------------------------------------------------------------------------
@@ -241,20 +232,15 @@ def studio_today(studio: Studio) -> date:
 
 def _closures(studio: Studio) -> list[tuple[datetime, datetime]]:
     """The studio's closing hours, so slots in them say "studio closed" instead of failing later."""
-    key = f"trialoffers:closures:{studio.pk}"
-    cached = cache.get(key)
-    if cached is None:
-        try:
-            info = client_for(studio).get_studio_information()
-        except errors.ApiError:
-            return []  # not worth failing the page: validation still answers STUDIO_CLOSED
-        cached = [
-            (item.date_time_from.isoformat(), item.date_time_to.isoformat())
-            for item in info.closing_hours
-            if item.date_time_from and item.date_time_to
-        ]
-        cache.set(key, cached, CLOSURES_CACHE_SECONDS)
-    return [(datetime.fromisoformat(start), datetime.fromisoformat(end)) for start, end in cached]
+    try:
+        info = studio_information(studio)
+    except errors.ApiError:
+        return []  # not worth failing the page: validation still answers STUDIO_CLOSED
+    return [
+        (item.date_time_from, item.date_time_to)
+        for item in info.closing_hours
+        if item.date_time_from and item.date_time_to
+    ]
 
 
 def _in_closure(closures: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
@@ -293,7 +279,9 @@ def class_picker(studio: Studio, offer: Offer, nonce: str, wanted_day: date | No
     zone = zoneinfo.ZoneInfo(studio.timezone)
     now = timezone.now()
     try:
-        slots = client_for(studio).all_class_slots_for_trial_offers(offer.id)
+        slots = reads.read(
+            studio, "getClassSlotsForTrialOffers", lambda client: client.all_class_slots_for_trial_offers(offer.id)
+        )
     except errors.ApiError as exc:
         picker.problem = message_for(exc)
         return picker
@@ -346,8 +334,12 @@ def class_picker(studio: Studio, offer: Offer, nonce: str, wanted_day: date | No
 
 
 def _appointment_week(studio: Studio, offer: Offer, nonce: str, first: date) -> dict[date, list[SlotView]]:
-    slots = client_for(studio).get_bookable_appointment_slots_for_trial_offers(
-        offer.id, days_ahead=6, slot_window_start_date=first
+    slots = reads.read(
+        studio,
+        "getBookableAppointmentSlotsForTrialOffers",
+        lambda client: client.get_bookable_appointment_slots_for_trial_offers(
+            offer.id, days_ahead=6, slot_window_start_date=first
+        ),
     )
     zone = zoneinfo.ZoneInfo(studio.timezone)
     now = timezone.now()
@@ -486,22 +478,35 @@ def journey_lead(studio: Studio, nonce: str) -> Lead | None:
     return Lead.objects.filter(studio=studio, journey=nonce).first()
 
 
-@contextmanager
-def _claimed(model, pk: int) -> Iterator[bool]:
-    """Work on one row alone: False when another request holds it (a double click in flight)."""
-    now = timezone.now()
-    claimed = (
-        model.objects.filter(pk=pk)
-        .filter(Q(busy_until__isnull=True) | Q(busy_until__lt=now))
-        .update(busy_until=now + timedelta(seconds=CLAIM_SECONDS))
-    )
-    if not claimed:
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        model.objects.filter(pk=pk).update(busy_until=None)
+T = TypeVar("T")
+
+
+def _form_key(studio: Studio, action: str, nonce: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{studio.pk}/{action}/{nonce}")
+
+
+def _alone(studio: Studio, action: str, nonce: str, work: Callable[[], T]) -> T | None:
+    """Run ``work`` as the one write of this form (``portal.writes``); None while another request runs it.
+
+    The journey's own rows (lead creation, booking and voucher status) record each upstream write ahead
+    and are read before anything is sent again, so the claim is never final: it ends "not written", and
+    the next submit of the same form goes on where this one stopped (another time, a fixed form).
+    """
+    done: list[T] = []
+
+    def write() -> writes.Result:
+        done.append(work())
+        raise writes.NotWritten({})
+
+    target = {"form": nonce}
+    writes.run_once(studio, "lead", _form_key(studio, action, nonce), write, lambda: None, action=action, target=target)
+    return done[0] if done else None
+
+
+def journey_busy(studio: Studio, nonce: str) -> bool:
+    """Another request is working on this journey right now (the status page keeps asking)."""
+    found = writes.earlier(studio, "lead", _form_key(studio, "trial.book", nonce), "trial.book")
+    return found is not None and found.in_progress
 
 
 def _set_lead(lead: Lead, *, status: str | None = None, reason: str | None = None, **changes) -> None:
@@ -574,9 +579,7 @@ def book_trial(
     if lead.studio_id != studio.pk or (lead.offer_kind, lead.offer_id) != (choice.kind, choice.offer_id):
         return Outcome.of("LINK_INVALID")
 
-    with _claimed(Lead, lead.pk) as mine:
-        if not mine:
-            return Outcome(next=Next.IN_PROGRESS)
+    def work() -> Outcome:
         lead.refresh_from_db()
         held = lead.held_booking()
         if held is not None:
@@ -589,6 +592,8 @@ def book_trial(
                 return refused
         return _book(studio, lead, choice, config, links)
 
+    return _alone(studio, "trial.book", choice.nonce, work) or Outcome(next=Next.IN_PROGRESS)
+
 
 # --- Creating the lead --------------------------------------------------------------------------------
 def _find_created_lead(studio: Studio, email: str) -> int | None:
@@ -597,7 +602,8 @@ def _find_created_lead(studio: Studio, email: str) -> int | None:
     Validation answered POSSIBLE (no such customer) just before, so a match now is this lead.
     Raises ApiError when the search itself fails.
     """
-    found = client_for(studio).search_customers(m.CustomerSearchRequest(email=email))
+    request = m.CustomerSearchRequest(email=email)
+    found = reads.call(studio, "searchCustomers", lambda client: client.search_customers(request))
     wanted = email.strip().casefold()
     matches = [c for c in found if (c.email or "").strip().casefold() == wanted]
     matches.sort(key=lambda c: (c.status != "PROSPECT", -(c.created_date_time or timezone.now()).timestamp()))
@@ -769,13 +775,20 @@ def _find_booking(studio: Studio, lead: Lead, booking: TrialBooking) -> tuple[st
 
     The listings cover two weeks around today; a booked slot further ahead is not in them (None).
     """
-    client = client_for(studio)
+    # Uncached (``reads.call``): reconciling must see the upstream as it is now.
+    customer_id = lead.lead_customer_id
     if booking.kind == OfferKind.CLASS:
-        for found in client.get_class_bookings_by_customer_id(lead.lead_customer_id):
+        classes = reads.call(
+            studio, "getClassBookingsByCustomerId", lambda client: client.get_class_bookings_by_customer_id(customer_id)
+        )
+        for found in classes:
             if found.class_slot_id == booking.class_slot_id and found.booking_status != "CANCELED":
                 return found.booking_status, found.booking_id
         return None
-    for found in client.get_appointment_bookings(lead.lead_customer_id):
+    appointments = reads.call(
+        studio, "getAppointmentBookings", lambda client: client.get_appointment_bookings(customer_id)
+    )
+    for found in appointments:
         if (
             found.start_date_time == booking.starts_at
             and found.end_date_time == booking.ends_at
@@ -1051,10 +1064,12 @@ def _mark_confirmed(studio: Studio, booking: TrialBooking, links: Links) -> Outc
 
 
 def _read_booking_status(studio: Studio, booking: TrialBooking) -> str:
-    client = client_for(studio)
+    booking_id = booking.booking_id
     if booking.kind == OfferKind.CLASS:
-        return client.get_class_booking_by_id(booking.booking_id).booking_status
-    return client.get_appointment_booking(booking.booking_id).booking_status
+        found = reads.call(studio, "getClassBookingById", lambda client: client.get_class_booking_by_id(booking_id))
+    else:
+        found = reads.call(studio, "getAppointmentBooking", lambda client: client.get_appointment_booking(booking_id))
+    return found.booking_status
 
 
 def confirm_booking(studio: Studio, booking: TrialBooking, deadline: datetime, links: Links) -> Outcome:
@@ -1100,6 +1115,7 @@ class VoucherOutcome:
     reason: str = ""
     text: str = ""
     in_progress: bool = False
+    redeemed_now: bool = False  # by this request: the code is mailed once
 
     @property
     def redeemed(self) -> bool:
@@ -1142,9 +1158,8 @@ def redeem_voucher(
         redemption = VoucherRedemption.objects.get(nonce=nonce)
     if redemption.studio_id != studio.pk:
         return VoucherOutcome.of("NOT_FOUND")
-    with _claimed(VoucherRedemption, redemption.pk) as mine:
-        if not mine:
-            return VoucherOutcome(redemption=redemption, in_progress=True)
+
+    def work() -> VoucherOutcome:
         redemption.refresh_from_db()
         if redemption.status == VoucherStatus.REDEEMED:
             return VoucherOutcome(redemption=redemption)
@@ -1194,6 +1209,13 @@ def redeem_voucher(
         redemption.status, redemption.failure_reason = VoucherStatus.REDEEMED, ""
         redemption.access_code_encrypted = crypto.encrypt(result.studio_access_code)
         redemption.save(update_fields=["status", "failure_reason", "code_hint", "access_code_encrypted", "updated_at"])
+        return VoucherOutcome(redemption=redemption, redeemed_now=True)
+
+    answer = _alone(studio, "voucher.redeem", nonce, work)
+    if answer is None:
+        return VoucherOutcome(redemption=redemption, in_progress=True)
+    if not answer.redeemed_now:
+        return answer
     audit.record(studio, "voucher.redeem", actor="lead", outcome="redeemed", details={"redemption": redemption.pk})
     # The code is in the redemption (encrypted); the address only in a row the worker deletes after sending.
     message = VoucherMessage.objects.create(redemption=redemption, email=email, first_name=first_name[:100])

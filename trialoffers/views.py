@@ -307,7 +307,7 @@ def journey_status(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return _problem(request, studio, status_message("LINK_INVALID"), status=404)
     if _answered_by_email(lead):
         return _redirect(request, _sent_url(studio, request))
-    if lead.busy_until and lead.busy_until > timezone.now():
+    if services.journey_busy(studio, nonce):
         return render(request, "trialoffers/processing.html", _context(request, studio, refresh_url=request.path))
     outcome = Outcome.of(lead.failure_reason or "OUTCOME_UNKNOWN")
     return _outcome_page(request, studio, outcome, kind=lead.offer_kind, offer_id=lead.offer_id, nonce=nonce)

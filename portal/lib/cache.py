@@ -1,4 +1,9 @@
-"""Upstream reads kept in the shared cache: stale-while-revalidate, one refresh per key, 429 back-off.
+"""Cache layer one: upstream values in the shared cache, stale-while-revalidate, one refresh per key.
+
+What it holds: the values of upstream reads whose operation has a cache policy (``portal.reads.POLICY``),
+each under its own key; nothing else. How it is invalidated: entries age out by their policy (fresh,
+then stale, then gone after ``keep_for``), and a write drops the keys it touched with ``invalidate``
+(or every key of an operation with ``bump``); cached values are never edited.
 
 A ``Source`` names one cached upstream read (its key, its loader and how long it stays fresh).
 ``fetch(*sources)`` answers from the cache when it can and loads what is missing **concurrently**
@@ -14,23 +19,16 @@ A ``Source`` names one cached upstream read (its key, its loader and how long it
   as long, so a down upstream is asked once per key and interval, not once per visitor.
 
 Each entry is two cache keys: a small ``meta`` (version, times, failure) read on every request,
-and the value, which is also kept unpickled in a per-process memo keyed by version, so a warm
-hit costs one small cache read.
-
-``upstream_guard`` implements the API's rate-limit rule: after a 429 on an endpoint, nobody in
-any worker asks that endpoint again for the rest of the minute.
+and the value. Callers use ``portal.reads``, which builds the sources from its policy table.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -44,7 +42,6 @@ logger = logging.getLogger("portal.cache")
 
 T = TypeVar("T")
 PREFIX = "swr:"
-MEMO_SIZE = 512
 WAIT_STEP = 0.02
 
 
@@ -83,7 +80,7 @@ class Cached(Generic[T]):
         return self.stored_at is not None
 
 
-# --- Keys and the per-process memo --------------------------------------------------------------
+# --- Keys --------------------------------------------------------------
 def _meta_key(key: str) -> str:
     return f"{PREFIX}m:{key}"
 
@@ -94,42 +91,6 @@ def _data_key(key: str) -> str:
 
 def _lock_key(key: str) -> str:
     return f"{PREFIX}l:{key}"
-
-
-class _Memo:
-    """Unpickled values by (key, version): a warm hit does not unpickle the value again."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[str, tuple[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, version: str) -> tuple[bool, Any]:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or item[0] != version:
-                return False, None
-            self._items.move_to_end(key)
-            return True, item[1]
-
-    def put(self, key: str, version: str, value: Any) -> None:
-        with self._lock:
-            self._items[key] = (version, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_memo = _Memo(MEMO_SIZE)
-
-
-def clear_memo() -> None:
-    _memo.clear()
-    _pauses_seen.clear()
 
 
 def _lock_timeout() -> int:
@@ -223,13 +184,7 @@ def fetch_one(source: Source[T]) -> Cached[T]:
 def _read_values(plans: list[_Plan]) -> None:
     missing = []
     for plan in plans:
-        meta = plan.meta
-        if not meta or meta.get("v") is None:
-            continue
-        hit, value = _memo.get(plan.source.key, meta["v"])
-        if hit:
-            plan.value, plan.has_value, plan.version = value, True, meta["v"]
-        else:
+        if plan.meta and plan.meta.get("v") is not None:
             missing.append(plan)
     if not missing:
         return
@@ -239,7 +194,6 @@ def _read_values(plans: list[_Plan]) -> None:
         if item is None:
             continue  # evicted: load again
         version, value = item
-        _memo.put(plan.source.key, version, value)
         plan.value, plan.has_value, plan.version = value, True, version
 
 
@@ -269,13 +223,20 @@ def _store(source: Source, value: Any, *, generation: Any, stored_at: float | No
         "keep": timeout,
     }
     cache.set(_meta_key(source.key), meta, timeout=timeout)
-    _memo.put(source.key, version, value)
     return Cached(value, meta["at"], version=version)
+
+
+def rest_of_minute(retry_after: float | None = None) -> float:
+    """The API's rate-limit rule: after a 429 an endpoint is left alone for the rest of the minute."""
+    rest = 60 - clock() % 60
+    if retry_after is not None and 0 < retry_after <= 60:
+        return max(rest, retry_after)
+    return rest
 
 
 def _failure_pause(source: Source, exc: errors.ApiError) -> float:
     if isinstance(exc, errors.RateLimited):
-        return max(source.retry_after_failure, _rest_of_minute(exc.retry_after))
+        return max(source.retry_after_failure, rest_of_minute(exc.retry_after))
     return source.retry_after_failure
 
 
@@ -340,100 +301,11 @@ def invalidate(*keys: str) -> None:
             cache.set(_meta_key(key), {**meta, "inv": True}, timeout=meta.get("keep"))
 
 
-def update(source: Source[T], change: Callable[[T], T | None]) -> bool:
-    """Apply ``change`` to the cached value (e.g. one slot after a booking); True when it was cached.
-
-    The entry keeps its age, so a background refresh still brings in whatever else changed upstream;
-    ``change`` returning None leaves the entry alone.
-    """
-    meta = cache.get(_meta_key(source.key))
-    if not meta or meta.get("v") is None:
-        return False
-    hit, value = _memo.get(source.key, meta["v"])
-    if not hit:
-        item = cache.get(_data_key(source.key))
-        if item is None:
-            return False
-        value = item[1]
-    changed = change(value)
-    if changed is None:
-        return False
-    version = uuid.uuid4().hex
-    cache.set(_data_key(source.key), (version, changed), timeout=int(source.keep_for))
-    cache.set(_meta_key(source.key), {**meta, "v": version}, timeout=int(source.keep_for))
-    _memo.put(source.key, version, changed)
-    return True
-
-
 def put(source: Source[T], value: T) -> None:
-    """Store a value read elsewhere (it counts as fresh)."""
+    """Store a value just read from the upstream (e.g. to reconcile a lost answer): it counts as fresh."""
     _store(source, value, generation=cache.get(source.generation) if source.generation else None)
-
-
-def expire(*keys: str) -> None:
-    """Mark entries stale: the next read serves them and refreshes in the background."""
-    metas = cache.get_many([_meta_key(key) for key in keys])
-    for key, meta in ((key, metas.get(_meta_key(key))) for key in keys):
-        if meta and meta.get("v") is not None:
-            cache.set(_meta_key(key), {**meta, "until": 0}, timeout=meta.get("keep"))
 
 
 def bump(generation: str) -> None:
     """Invalidate every entry whose source names this generation key."""
     cache.set(generation, uuid.uuid4().hex, timeout=None)
-
-
-# --- The API's rate limit: after a 429, leave the endpoint alone for the rest of the minute -----------
-def _rest_of_minute(retry_after: float | None = None) -> float:
-    rest = 60 - clock() % 60
-    if retry_after is not None and 0 < retry_after <= 60:
-        return max(rest, retry_after)
-    return rest
-
-
-def _block_key(scope: str, operation: str) -> str:
-    return f"upstream:429:{scope}:{operation}"
-
-
-def paused_until(scope: str, operation: str) -> float | None:
-    until = cache.get(_block_key(scope, operation))
-    return until if until and until > clock() else None
-
-
-_pauses_seen: dict[tuple, tuple[float, float | None]] = {}
-
-
-def any_paused(scope: str, *operations: str, max_age: float = 1.0) -> bool:
-    """True while one of ``operations`` is paused after a 429: for pages that only *show* it.
-
-    Read from the shared cache at most once a second per process (every cache read costs about
-    half a millisecond with Redis); ``upstream_guard`` itself always reads the shared value.
-    """
-    now = clock()
-    memo_key = (scope, operations)
-    seen = _pauses_seen.get(memo_key)
-    if seen is None or now - seen[0] > max_age or now < seen[0]:
-        found = cache.get_many([_block_key(scope, operation) for operation in operations])
-        seen = (now, max((until for until in found.values() if until), default=None))
-        _pauses_seen[memo_key] = seen
-    return seen[1] is not None and seen[1] > now
-
-
-def pause(scope: str, operation: str, retry_after: float | None = None) -> None:
-    seconds = _rest_of_minute(retry_after)
-    cache.set(_block_key(scope, operation), clock() + seconds, timeout=math.ceil(seconds) + 1)
-    logger.warning("upstream rate limit: pausing op=%s scope=%s for %.0fs", operation, scope, seconds)
-
-
-@contextmanager
-def upstream_guard(scope: str, operation: str) -> Iterator[None]:
-    """Raise ``RateLimited`` without calling while ``operation`` is paused for ``scope`` (e.g. a studio);
-    start the pause when the call answers 429."""
-    until = paused_until(scope, operation)
-    if until is not None:
-        raise errors.RateLimited(operation, status=429, error_message="paused after a 429", retry_after=until - clock())
-    try:
-        yield
-    except errors.RateLimited as exc:
-        pause(scope, exc.operation or operation, exc.retry_after)
-        raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApiError(Exception):
     """An upstream call failed. ``status`` is None when no HTTP answer arrived."""
@@ -47,7 +49,7 @@ class Conflict(ApiError):
 class RateLimited(ApiError):
     """429: this endpoint's per-minute limit is used up; asking again now is pointless."""
 
-    def __init__(self, *args, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.retry_after = retry_after
 

@@ -12,7 +12,7 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from portal.perfectgym.datetimes import format_api_datetime
+from sandbox.datetimes import format_datetime
 from sandbox.schedule import WEEKDAYS
 from sandbox.store import Store
 
@@ -201,8 +201,8 @@ def _close_studio(store: Store, day: date) -> None:
         info.setdefault("closingHours", []).append(
             {
                 "reason": "Grundreinigung (deep cleaning)",
-                "dateTimeFrom": format_api_datetime(datetime.combine(day, time(0, 0), tzinfo=zone)),
-                "dateTimeTo": format_api_datetime(datetime.combine(day, CLOSED_UNTIL, tzinfo=zone)),
+                "dateTimeFrom": format_datetime(datetime.combine(day, time(0, 0), tzinfo=zone)),
+                "dateTimeTo": format_datetime(datetime.combine(day, CLOSED_UNTIL, tzinfo=zone)),
             }
         )
         store.save("studio_info", info)

@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
-from portal.perfectgym.datetimes import format_api_datetime
+from sandbox.datetimes import format_datetime
 from sandbox.ops.customers import DEFAULT_SETTINGS, SETTINGS_KIND, sync_idle_periods
 from sandbox.ops.idleperiods import idle_end
 from sandbox.ops.memberships import add_months, available_cancelation_dates
@@ -71,7 +71,7 @@ def _customer(
         "studioId": STUDIO_ID,
         "preferredLanguage": {"languageCode": "de", "countryCode": "DE"},
         "cardNumbers": [f"0004{number}77"],
-        "createdDateTime": format_api_datetime(created),
+        "createdDateTime": format_datetime(created),
         **extra,
     }
 
@@ -199,7 +199,7 @@ def load(store: Store, today: date) -> None:
         cancelationReason="Umzug",
         cancelationOrigin="CUSTOMER",
         _cancelationReasonId=cancel_reasons["Umzug"]["id"],
-        _cancelationReceivedAt=format_api_datetime(received),
+        _cancelationReceivedAt=format_datetime(received),
     )
     store.create("contract", contract)
 

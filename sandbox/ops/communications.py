@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.perfectgym.datetimes import parse_api_datetime
+from sandbox.datetimes import parse_datetime
 from sandbox.errors import ApiProblem
 from sandbox.ops.customers import public, require_customer
 from sandbox.router import SandboxRequest, operation
@@ -36,7 +36,7 @@ def create_thread(ctx: SandboxRequest, customerId: str) -> dict[str, Any]:
     when = body.get("communicationDateTime")
     if when is not None:
         try:
-            parse_api_datetime(when)
+            parse_datetime(when)
         except (TypeError, ValueError):
             raise ApiProblem.validation("communicationDateTime", "communicationDateTime must be a date-time") from None
 

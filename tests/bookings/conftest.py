@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from portal.members import SESSION_KEY
 from portal.perfectgym import models as m
-from selfservice.auth import SESSION_KEY
+from sandbox import faults
 
 
 def customer_id(demo_client, email: str) -> int:
@@ -55,23 +56,9 @@ def lea(demo_studio, lea_id) -> Client:
     return signed_in(demo_studio, lea_id)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process_memos():
-    """Per-process memos (cache values, rendered rows and pages) must not carry over between tests."""
-    from bookings import pagecache, rows
-    from portal.lib import cache as swr
-
-    swr.clear_memo()
-    rows.clear()
-    pagecache.clear()
-    yield
-
-
 def set_faults(studio, **fields) -> None:
-    """Fault injection on the demo studio's sandbox (e.g. sandbox_error_rates={"503": 1.0})."""
-    for name, value in fields.items():
-        setattr(studio, name, value)
-    studio.save()
+    """Fault injection on the demo studio's sandbox (e.g. error_rates={"503": 1.0})."""
+    faults.configure(studio, **fields)
 
 
 class CallCounter:
@@ -114,5 +101,5 @@ def demo_studio_committed(transactional_db):
 
 @pytest.fixture
 def upstream_latency(demo_studio_committed):
-    set_faults(demo_studio_committed, sandbox_latency_ms=300)
+    set_faults(demo_studio_committed, latency_ms=300)
     return 0.3

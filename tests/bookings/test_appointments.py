@@ -195,7 +195,7 @@ class TestRefusals:
 
 def test_booking_while_the_upstream_is_down_explains_it(mia, demo_studio, probetraining):
     slot = first_free(demo_studio, probetraining)
-    set_faults(demo_studio, sandbox_error_rates={"503": 1.0})
+    set_faults(demo_studio, error_rates={"503": 1.0})
     response = book(mia, probetraining, slot)
     assert response.status_code == 422 and "nicht erreichbar" in text(response)
 

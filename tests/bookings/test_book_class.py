@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import typing
 import uuid
 
@@ -11,8 +12,7 @@ import pytest
 from django.test import Client
 
 from bookings import texts
-from bookings.models import BookingAttempt
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Write
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.perfectgym.client import PerfectGymClient
@@ -198,7 +198,7 @@ class TestOneBookingPerClick:
         assert "Sie sind gebucht." in text(first) and "Sie sind gebucht." in text(second)
         assert upstream_calls.count("validateClassSlot") == upstream_calls.count("bookClassSlot") == 0
         assert len(bookings_of(demo_client, mia_id, pilates.id)) == 1
-        assert BookingAttempt.objects.count() == 1
+        assert Write.objects.count() == 1
 
     def test_a_key_cannot_be_reused_for_another_member(self, mia, jonas, demo_studio):
         pilates = slot(demo_studio, "Pilates Mat")
@@ -216,7 +216,7 @@ class TestOneBookingPerClick:
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_sends_one_booking_even_when_both_clicks_arrive_together(demo_studio_committed):
     studio = demo_studio_committed
-    set_faults(studio, sandbox_latency_ms=300)
+    set_faults(studio, latency_ms=300)
     from portal.upstream import client_for
 
     demo_client = client_for(studio, language="en")
@@ -233,8 +233,65 @@ def test_a_double_click_sends_one_booking_even_when_both_clicks_arrive_together(
         thread.start()
     for thread in clicks:
         thread.join()
-    assert all("Sie sind gebucht." in text(answer) for answer in answers), [text(a) for a in answers]
+    # One click books; the other is either answered from the record or told at once that it is being sent.
+    texts_ = [text(answer) for answer in answers]
+    assert any("Sie sind gebucht." in body for body in texts_), texts_
+    assert all("Sie sind gebucht." in body or "wird gerade gesendet" in body for body in texts_), texts_
+    poll = signed_in(studio, mia_id).get(f"{SCHEDULE}{pilates.id}/book/", {"key": key}, **htmx())
+    assert "Sie sind gebucht." in text(poll)
     assert len(bookings_of(demo_client, mia_id, pilates.id)) == 1
+
+
+class TestSecondClickWhileTheFirstIsSending:
+    """A repeated submit is answered at once ("being sent"), and the page asks again until the first is done."""
+
+    def pending(self, demo_studio, mia_id, slot_id: int) -> tuple[str, Write]:
+        raw = str(uuid.uuid4())
+        write = Write.objects.create(
+            studio=demo_studio,
+            key=uuid.uuid5(uuid.UUID(raw), f"class:{slot_id}"),
+            actor=f"customer:{mia_id}",
+            action="class.book",
+            target={"slot": slot_id},
+        )
+        return raw, write
+
+    def test_a_repeated_submit_answers_in_progress_at_once(self, mia, mia_id, demo_studio, upstream_calls):
+        pilates = slot(demo_studio, "Pilates Mat")
+        key, _write = self.pending(demo_studio, mia_id, pilates.id)
+        upstream_calls.reset()
+        started = time.monotonic()
+        response = book(mia, pilates.id, key)
+        assert time.monotonic() - started < 2  # no worker waiting for the first request
+        assert response.status_code == 202
+        assert "Ihre Buchung wird gerade gesendet." in text(response)
+        body = response.content.decode()
+        assert 'hx-trigger="load delay:1s"' in body and f"/book/?key={key}" in body
+        assert upstream_calls.count("validateClassSlot") == upstream_calls.count("bookClassSlot") == 0
+
+    def test_the_poll_shows_the_booking_once_the_first_request_is_done(self, mia, mia_id, demo_studio, demo_client):
+        pilates = slot(demo_studio, "Pilates Mat")
+        key, write = self.pending(demo_studio, mia_id, pilates.id)
+        poll_url = f"{SCHEDULE}{pilates.id}/book/"
+        still = mia.get(poll_url, {"key": key}, **htmx())
+        assert still.status_code == 202 and "wird gerade gesendet" in text(still)
+        # The first request finishes: the booking exists upstream and its outcome is on the record.
+        booked = demo_client.book_class_slot(m.ClassSlotBookingRequest(customer_id=mia_id, class_slot_id=pilates.id))
+        write.finish(Write.State.DONE, {"status": booked.booking_status, "booking_id": booked.booking_id})
+        done = mia.get(poll_url, {"key": key}, **htmx())
+        assert done.status_code == 200
+        assert done["HX-Retarget"] == f"#slot-{pilates.id}"
+        assert "Sie sind gebucht." in text(done) and "load delay:1s" not in done.content.decode()
+
+    def test_without_javascript_the_page_reloads_itself_until_done(self, mia, mia_id, demo_studio):
+        pilates = slot(demo_studio, "Pilates Mat")
+        key, write = self.pending(demo_studio, mia_id, pilates.id)
+        response = book(mia, pilates.id, key, hx=False)
+        assert response.status_code == 202
+        assert '<meta http-equiv="refresh"' in response.content.decode()
+        write.finish(Write.State.DONE, {"status": "BOOKED", "booking_id": 1})
+        after = mia.get(f"{SCHEDULE}{pilates.id}/book/", {"key": key, "next": SCHEDULE})
+        assert after.status_code == 302 and after["Location"] == f"{SCHEDULE}#slot-{pilates.id}"
 
 
 class TestLostAnswers:
@@ -288,7 +345,7 @@ class TestLostAnswers:
         unknown = book(mia, pilates.id)
         assert unknown.status_code == 422
         assert "konnten noch nicht prüfen, ob Sie gebucht sind" in text(unknown)
-        assert BookingAttempt.objects.get().state == BookingAttempt.State.UNKNOWN
+        assert Write.objects.get().state == Write.State.UNKNOWN
 
         upstream_calls.reset()
         again = book(mia, pilates.id)  # a new click, a new key
@@ -296,17 +353,17 @@ class TestLostAnswers:
         assert upstream_calls.count("getClassBookingsByCustomerId") == 1  # read first...
         assert upstream_calls.count("bookClassSlot") == 0  # ...it was there: nothing sent again
         assert len(bookings_of(demo_client, mia_id, pilates.id)) == 1
-        assert not BookingAttempt.objects.filter(state=BookingAttempt.State.UNKNOWN).exists()
+        assert not Write.objects.filter(state=Write.State.UNKNOWN).exists()
 
     def test_sandbox_timeouts_end_to_end(self, mia, mia_id, demo_studio, demo_client):
         """With every call timing out (writes after they happened), nothing fails hard and nothing doubles."""
         pilates = slot(demo_studio, "Pilates Mat")
         mia.get(SCHEDULE)
-        set_faults(demo_studio, sandbox_timeout_rate=1.0)
+        set_faults(demo_studio, timeout_rate=1.0)
         response = book(mia, pilates.id)
         assert response.status_code == 422
         assert "konnten noch nicht prüfen, ob Sie gebucht sind" in text(response)
-        set_faults(demo_studio, sandbox_timeout_rate=0.0)
+        set_faults(demo_studio, timeout_rate=0.0)
         response = book(mia, pilates.id)
         assert "Sie sind gebucht." in text(response)
         assert len(bookings_of(demo_client, mia_id, pilates.id)) == 1
@@ -320,7 +377,7 @@ class TestSignedOutOrDown:
 
     def test_booking_while_the_upstream_is_down_explains_it(self, mia, demo_studio):
         pilates = slot(demo_studio, "Pilates Mat")
-        set_faults(demo_studio, sandbox_error_rates={"503": 1.0})
+        set_faults(demo_studio, error_rates={"503": 1.0})
         response = book(mia, pilates.id)
         assert response.status_code == 422
         assert "nicht erreichbar" in text(response)
@@ -351,7 +408,7 @@ def test_english_sentences_for_english_visitors(demo_studio, mia_id):
 
 
 def test_the_booking_page_while_the_upstream_is_down(mia, demo_studio):
-    set_faults(demo_studio, sandbox_error_rates={"503": 1.0})
+    set_faults(demo_studio, error_rates={"503": 1.0})
     response = mia.get(f"{SCHEDULE}1234520991231/book/", follow=True, HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 200
     assert "nicht erreichbar" in text(response)

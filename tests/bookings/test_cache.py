@@ -1,14 +1,17 @@
-"""portal.lib.cache (stale-while-revalidate, one refresh per key, 429 pause) and portal.lib.concurrency."""
+"""The read path: portal.lib.cache (stale-while-revalidate, one refresh per key), portal.reads (cache policy,
+invalidation by key, 429 pause) and portal.lib.concurrency."""
 
 from __future__ import annotations
 
 import threading
 import time
+import types
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 
+from portal import reads
 from portal.lib import cache as swr
 from portal.lib import concurrency
 from portal.perfectgym import errors
@@ -129,14 +132,47 @@ def test_invalidate_loads_again_but_keeps_the_value_as_fallback(clock):
     assert (result.value, result.stale, loader.calls) == ("v1", True, 2)
 
 
-def test_update_changes_the_cached_value_and_its_version(clock):
+STUDIO = types.SimpleNamespace(pk=1, default_language="de")
+
+
+@pytest.fixture
+def no_client(monkeypatch):
+    """``portal.reads`` hands each fetch a client; these tests' fetches answer without one."""
+    monkeypatch.setattr(reads, "client_for", lambda studio, language=None: None)
+
+
+def test_a_write_invalidates_one_key_or_every_key_of_an_operation(clock, no_client):
     loader = Loader()
-    before = swr.fetch_one(source(loader))
-    assert swr.update(source(loader), lambda value: value + "+patched")
-    after = swr.fetch_one(source(loader))
-    assert after.value == "v1+patched" and after.version != before.version
-    assert loader.calls == 1
-    assert not swr.update(swr.Source("test:other", loader, fresh_for=1), lambda value: value)
+
+    def slots(start: str) -> reads.Read:
+        return reads.Read(STUDIO, "getClassSlotsForMultipleClasses", lambda _client: loader(), key=(start,))
+
+    reads.read_many(slots("a"), slots("b"))
+    reads.read_many(slots("a"), slots("b"))
+    assert loader.calls == 2  # fresh: from the cache
+    reads.invalidate(STUDIO, "getClassSlotsForMultipleClasses", ("a",))
+    reads.read_many(slots("a"), slots("b"))
+    assert loader.calls == 3  # only the invalidated key
+    reads.invalidate(STUDIO, "getClassSlotsForMultipleClasses")
+    reads.read_many(slots("a"), slots("b"))
+    assert loader.calls == 5  # every key of the operation
+
+
+def test_operations_without_a_policy_are_asked_every_time(clock, no_client):
+    loader = Loader()
+    assert "getContractData" not in reads.POLICY  # member-private: never cached
+    for _ in range(2):
+        assert reads.read(STUDIO, "getContractData", lambda _client: loader()) == "v1"
+    assert loader.calls == 2
+
+
+def test_read_now_asks_the_upstream_and_keeps_the_answer_for_the_next_reader(clock, no_client):
+    loader = Loader()
+    wanted = reads.Read(STUDIO, "getClassBookingsByCustomerId", lambda _client: loader(), key=(7,))
+    reads.read_many(wanted)
+    loader.answer = "v2"
+    assert reads.read_now(wanted) == "v2"
+    assert reads.read_many(wanted)[0].value == "v2" and loader.calls == 2
 
 
 def test_bumping_a_generation_invalidates_every_entry_that_names_it(clock):
@@ -164,20 +200,23 @@ def test_after_a_429_the_endpoint_is_left_alone_for_the_rest_of_the_minute(clock
         calls.append(1)
         raise errors.RateLimited("getClassSlots", status=429)
 
-    with pytest.raises(errors.RateLimited), swr.upstream_guard("studio:1", "getClassSlots"):
+    one, two = types.SimpleNamespace(pk=1), types.SimpleNamespace(pk=2)
+    with pytest.raises(errors.RateLimited), reads.guard(one, "getClassSlots"):
         call()
     for _ in range(3):
-        with pytest.raises(errors.RateLimited), swr.upstream_guard("studio:1", "getClassSlots"):
+        with pytest.raises(errors.RateLimited), reads.guard(one, "getClassSlots"):
             call()
     assert len(calls) == 1
+    assert reads.any_paused(one, "getActiveClasses", "getClassSlots")
     # Other endpoints and other studios are not affected.
-    with swr.upstream_guard("studio:1", "getActiveClasses"):
+    with reads.guard(one, "getActiveClasses"):
         pass
-    with swr.upstream_guard("studio:2", "getClassSlots"):
+    with reads.guard(two, "getClassSlots"):
         pass
     clock.now = 60 * 1001 + 1  # the next minute
-    with swr.upstream_guard("studio:1", "getClassSlots"):
+    with reads.guard(one, "getClassSlots"):
         pass
+    assert not reads.any_paused(one, "getClassSlots")
 
 
 def test_a_refresh_that_hits_the_rate_limit_backs_off_until_the_next_minute(clock):

@@ -137,7 +137,7 @@ class TestLostAnswers:
     def test_cancel_while_the_upstream_is_down(self, mia, demo_studio, mias_pilates):
         booking_id, _pilates = mias_pilates
         mia.get(f"{MINE}class/{booking_id}/cancel/")  # the booking is known (cached)
-        set_faults(demo_studio, sandbox_error_rates={"503": 1.0})
+        set_faults(demo_studio, error_rates={"503": 1.0})
         response = mia.post(f"{MINE}class/{booking_id}/cancel/", follow=True, HTTP_ACCEPT_LANGUAGE="de")
         assert response.status_code == 200
         assert "nicht erreichbar" in text(response)
@@ -184,7 +184,7 @@ class TestTooLate:
 
 def test_with_the_upstream_down_and_nothing_known_the_member_is_told_not_shown_an_error(mia, demo_studio, mias_pilates):
     booking_id, _pilates = mias_pilates
-    set_faults(demo_studio, sandbox_error_rates={"503": 1.0})
+    set_faults(demo_studio, error_rates={"503": 1.0})
     response = mia.get(f"{MINE}class/{booking_id}/cancel/", follow=True, HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 200
     assert "nicht erreichbar" in text(response)

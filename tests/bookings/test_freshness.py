@@ -1,4 +1,4 @@
-"""Cache invalidation after bookings, and the upstream rate limit with 200 members browsing at once."""
+"""Invalidation by key after bookings, and the upstream rate limit with 200 members browsing at once."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from bookings import services
+from portal import reads
 from portal.lib import cache as swr
 from portal.perfectgym import models as m
 from sandbox.store import Store
@@ -58,8 +59,13 @@ def test_a_booking_refreshes_only_what_it_changed(client, mia, demo_studio, upst
     mia.get(SCHEDULE)
     upstream_calls.reset()
     book(mia, pilates.id)
-    # Validate, book, then one slot window (of three) refreshed behind the patched copy.
-    assert upstream_calls.calls == ["validateClassSlot", "bookClassSlot", "getClassSlotsForMultipleClasses"]
+    # Validate, book, then what the booking invalidated: one slot window (of three) and the member's bookings.
+    assert upstream_calls.calls == [
+        "validateClassSlot",
+        "bookClassSlot",
+        "getClassSlotsForMultipleClasses",
+        "getClassBookingsByCustomerId",
+    ]
     upstream_calls.reset()
     client.get(SCHEDULE)
     assert upstream_calls.count() == 0
@@ -118,7 +124,7 @@ def test_200_members_browsing_for_a_minute_stay_far_below_the_rate_limit(demo_st
     assert per_endpoint["getClassBookingsByCustomerId"] <= 200  # once per member and minute
     assert per_endpoint["getClassSlotsForMultipleClasses"] <= 3 * 2  # 3 windows, refreshed every 30 s
     assert per_endpoint["getActiveClasses"] == 1 and per_endpoint["getUtilization"] <= 2
-    assert not any(swr.paused_until(f"studio:{demo_studio.pk}", op) for op in per_endpoint)
+    assert not any(reads.paused_until(demo_studio, op) for op in per_endpoint)
 
 
 def test_text_helper_reads_like_a_visitor(client, demo_studio):

@@ -86,7 +86,7 @@ def test_an_ics_file_for_each_booking(mia, mias_bookings, demo_studio):
 
 
 def test_my_bookings_while_the_upstream_is_down(mia, demo_studio):
-    set_faults(demo_studio, sandbox_error_rates={"503": 1.0})
+    set_faults(demo_studio, error_rates={"503": 1.0})
     response = mia.get(MINE, HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 200
     assert "Einige Ihrer Buchungen konnten gerade nicht geladen werden" in text(response)
@@ -132,18 +132,15 @@ class TestCalendarFeed:
 
     def test_when_the_upstream_is_down_the_last_known_bookings_are_served(self, mia, demo_studio, mias_bookings):
         url = self.create(mia).removeprefix("http://testserver")
-        set_faults(demo_studio, sandbox_error_rates={"503": 1.0})
+        set_faults(demo_studio, error_rates={"503": 1.0})
         assert Client().get(url).content.decode().count("BEGIN:VEVENT") == 3
 
     def test_with_nothing_known_the_app_is_asked_to_come_back(self, mia, demo_studio):
         from django.core.cache import cache
 
-        from portal.lib import cache as swr
-
         url = self.create(mia).removeprefix("http://testserver")
         cache.clear()
-        swr.clear_memo()
-        set_faults(demo_studio, sandbox_error_rates={"503": 1.0})
+        set_faults(demo_studio, error_rates={"503": 1.0})
         response = Client().get(url)
         assert response.status_code == 503 and response["Retry-After"]
 

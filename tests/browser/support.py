@@ -297,7 +297,7 @@ class Portal:
 
 
 def sign_in_by_cookie(context, base_url: str, email: str) -> int:
-    """A demo member's session, made the way selfservice.auth.sign_in makes it (for tests about pages, not
+    """A demo member's session, made the way portal.members.sign_in makes it (for tests about pages, not
     about signing in). Returns the customer id."""
     from importlib import import_module
     from urllib.parse import urlsplit

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from portal.models import Studio
+from sandbox import faults
 from tests.browser.support import (
     ARTIFACTS,
     DESKTOP,
@@ -206,7 +207,7 @@ def test_pages_when_the_studios_system_is_down(browser, live_demo, pages):
     public, member = pages
     context = browser.new_context(locale="de-DE", viewport=DESKTOP)
     sign_in_by_cookie(context, live_demo.url, "mia@example.com")
-    Studio.objects.filter(slug="demo").update(sandbox_error_rates={"503": 1.0})
+    faults.configure(Studio.objects.get(slug="demo"), error_rates={"503": 1.0})
     page = context.new_page()
     try:
         for name in ("home", "trial", "trial-offer", "classes", "appointments", "appointment-times"):

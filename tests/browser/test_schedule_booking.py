@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in_as(page, live_server, email: str) -> int:
-    """Sign a demo member in the way selfservice.auth.sign_in does: a session holding studio and customer."""
+    """Sign a demo member in the way portal.members.sign_in does: a session holding studio and customer."""
     studio = Studio.objects.get(slug="demo")
     customer = client_for(studio).search_customers(m.CustomerSearchRequest(email=email))[0].id
     session = SessionStore()

@@ -34,9 +34,9 @@ def form_data(studio: Studio, **overrides) -> dict:
         "api_key": "",
         "brand_colour": studio.brand_colour,
         "allowed_embed_origins": studio.allowed_embed_origins,
-        "sandbox_latency_ms": "0",
-        "sandbox_error_rates": "{}",
-        "sandbox_timeout_rate": "0",
+        # The sandbox's fault-injection inline, left empty.
+        "sandbox_faults-TOTAL_FORMS": "0",
+        "sandbox_faults-INITIAL_FORMS": "0",
         "trial_what_to_bring": studio.trial_what_to_bring,
         "checkin_voucher_online_offer_id": studio.checkin_voucher_online_offer_id or "",
         "lead_retention_days": studio.lead_retention_days,

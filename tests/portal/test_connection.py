@@ -8,6 +8,7 @@ from django.utils import translation
 
 from portal.models import Studio
 from portal.services import ConnectionStatus, test_connection
+from sandbox import faults
 
 TENANT = "https://tenant.example"
 
@@ -72,16 +73,14 @@ def test_key_without_the_scope_is_forbidden(live_studio):
 
 
 def test_failing_upstream_is_unavailable(demo_studio):
-    demo_studio.sandbox_error_rates = {"503": 1.0}
-    demo_studio.save()
+    faults.configure(demo_studio, error_rates={"503": 1.0})
     result = run(demo_studio)
     assert result.status is ConnectionStatus.UNAVAILABLE
     assert not result.ok
 
 
 def test_timeout_is_unavailable(demo_studio):
-    demo_studio.sandbox_timeout_rate = 1.0
-    demo_studio.save()
+    faults.configure(demo_studio, timeout_rate=1.0)
     assert run(demo_studio).status is ConnectionStatus.UNAVAILABLE
 
 

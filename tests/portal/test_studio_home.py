@@ -7,6 +7,7 @@ import re
 import pytest
 
 from portal.models import Studio
+from sandbox import faults
 
 
 def page(client, url: str, **headers) -> str:
@@ -41,8 +42,7 @@ def test_home_links_to_every_area(client, demo_studio):
 
 
 def test_home_survives_a_failing_api(client, demo_studio):
-    demo_studio.sandbox_error_rates = {"500": 1.0}
-    demo_studio.save()
+    faults.configure(demo_studio, error_rates={"500": 1.0})
     response = client.get("/s/demo/?lang=en")
     html = response.content.decode()
     assert response.status_code == 200

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.upstream import client_for
+from sandbox import faults
+from sandbox.adapter import SandboxAdapter
 from sandbox.views import WRONG_KEYS_PER_MINUTE
 
 KEY = {"HTTP_X_API_KEY": "demo-api-key"}
@@ -83,6 +86,12 @@ def test_live_studios_are_never_served(client, db):
     assert client.get("/sandbox/live/v1/classes", HTTP_X_API_KEY="secret").status_code == 404
 
 
+def test_in_process_adapter_answers_404_for_a_studio_that_is_not_a_sandbox(db):
+    session = requests.Session()
+    session.mount("http://sandbox.internal/", SandboxAdapter())
+    assert session.get("http://sandbox.internal/sandbox/nowhere/v1/classes").status_code == 404
+
+
 def test_http_endpoint_can_be_switched_off(client, demo_studio, settings):
     settings.SANDBOX_HTTP_ENABLED = False
     assert client.get("/sandbox/demo/v1/classes", **KEY).status_code == 404
@@ -98,8 +107,7 @@ def test_rate_limit_per_endpoint_per_minute(client, demo_studio, settings):
 
 @pytest.mark.parametrize("status", [500, 503, 429])
 def test_injected_error_rates(client, demo_studio, status):
-    demo_studio.sandbox_error_rates = {str(status): 1.0}
-    demo_studio.save()
+    faults.configure(demo_studio, error_rates={str(status): 1.0})
     response = client.get("/sandbox/demo/v1/classes", **KEY)
     assert response.status_code == status
     assert response.json()["errorMessage"]
@@ -113,15 +121,13 @@ def test_injected_errors_by_environment(client, demo_studio, settings):
 def test_injected_latency_sleeps(client, demo_studio, monkeypatch):
     slept = []
     monkeypatch.setattr("sandbox.views.time.sleep", slept.append)
-    demo_studio.sandbox_latency_ms = 80
-    demo_studio.save()
+    faults.configure(demo_studio, latency_ms=80)
     assert client.get("/sandbox/demo/v1/classes", **KEY).status_code == 200
     assert slept == [0.08]
 
 
 def test_client_retries_reads_through_injected_503s_then_gives_up(demo_studio):
-    demo_studio.sandbox_error_rates = {"503": 1.0}
-    demo_studio.save()
+    faults.configure(demo_studio, error_rates={"503": 1.0})
     with pytest.raises(errors.Unavailable):
         client_for(demo_studio).get_active_classes()
 
@@ -145,14 +151,12 @@ def test_injected_timeout_on_a_write_still_writes(demo_studio):
         )
         if slots:
             break
-    demo_studio.sandbox_timeout_rate = 1.0
-    demo_studio.save()
+    faults.configure(demo_studio, timeout_rate=1.0)
     with pytest.raises(errors.OutcomeUnknown):
         client.book_appointment_booking(
             slots[0].booking_request(customer_id=mia.id, bookable_appointment_id=appointment.id)
         )
     with pytest.raises(errors.Unavailable):
         client.get_appointment_bookings(mia.id)
-    demo_studio.sandbox_timeout_rate = 0
-    demo_studio.save()
+    faults.configure(demo_studio, timeout_rate=0)
     assert len(client.get_appointment_bookings(mia.id)) == before + 1

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from portal.members import SESSION_KEY
 from portal.perfectgym import models as m
 from portal.perfectgym.client import PerfectGymClient
+from sandbox import faults
 from sandbox.store import Store
-from selfservice.auth import SESSION_KEY
 
 DEMO_EMAILS = {
     "mia": "mia@example.com",  # active contract, cancelable; idle periods by month accepted at once
@@ -115,14 +116,12 @@ def upstream_fails(demo_studio):
     """``upstream_fails(503)`` / ``upstream_fails(timeout=True)``: every later sandbox call fails that way."""
 
     def fail(status: int | None = None, *, timeout: bool = False):
-        demo_studio.sandbox_error_rates = {str(status): 1.0} if status else {}
-        demo_studio.sandbox_timeout_rate = 1.0 if timeout else 0.0
-        demo_studio.save()
+        faults.configure(
+            demo_studio, error_rates={str(status): 1.0} if status else {}, timeout_rate=1.0 if timeout else 0.0
+        )
 
     yield fail
-    demo_studio.sandbox_error_rates = {}
-    demo_studio.sandbox_timeout_rate = 0.0
-    demo_studio.save()
+    faults.configure(demo_studio, error_rates={}, timeout_rate=0.0)
 
 
 def page_text(response) -> str:

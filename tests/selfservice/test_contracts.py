@@ -7,8 +7,7 @@ import re
 import pytest
 from django.core import mail
 
-from portal.models import AuditEntry
-from selfservice.models import MemberRequest
+from portal.models import AuditEntry, Write
 from tests.selfservice.conftest import field_values, form_key, main_text
 
 ACCOUNT = "/s/demo/account/"
@@ -164,7 +163,7 @@ def test_upstream_refusal_is_a_sentence_and_a_new_try_is_possible(client, sign_i
     assert "Dieser Vertrag ist bereits gekündigt." in text
     assert "already" not in text and "bereits gekündigt." in text
     assert form_key(response) != data["key"]  # a refused request can be sent again as a new one
-    assert MemberRequest.objects.get(key=data["key"]).state == "failed"
+    assert Write.objects.get(key=data["key"]).state == "refused"
     assert AuditEntry.objects.get(action="cancelation").outcome == "refused"
 
 
@@ -243,7 +242,7 @@ def test_lost_answer_and_failing_reads_wait_then_reconcile_before_writing_again(
     text = main_text(response)
     assert "Wir prüfen, ob Ihre Anfrage angekommen ist" in text or "nicht rechtzeitig geantwortet" in text
     assert form_key(response) == data["key"]  # the same request: sending it again reconciles first
-    assert MemberRequest.objects.get(key=data["key"]).state == "unknown"
+    assert Write.objects.get(key=data["key"]).state == "unknown"
     assert AuditEntry.objects.get(action="cancelation").outcome == "unknown"
 
     monkeypatch.setattr(services, "_find_contract", original_find)
@@ -317,3 +316,49 @@ def test_htmx_errors_are_fragments_with_422(client, sign_in_as, mia, step):
     response = client.post(cancel_url(mia), {"key": key, "step": step}, headers={"HX-Request": "true"})
     assert response.status_code == 422 and "<html" not in response.content.decode()
     assert 'role="alert"' in response.content.decode()
+
+
+def test_a_second_submit_while_the_first_is_sending_is_answered_at_once_and_polls(
+    client, sign_in_as, mia, demo_studio, store, upstream_calls
+):
+    import time
+    import uuid
+
+    sign_in_as(mia)
+    data = choose(client, mia)
+    first = Write.objects.create(  # the first click, still sending
+        studio=demo_studio,
+        key=uuid.UUID(data["key"]),
+        actor=f"customer:{mia.id}",
+        action="cancelation",
+        target={"contract_id": mia.contract_id},
+    )
+    upstream_calls.clear()
+    started = time.monotonic()
+    response = client.post(cancel_url(mia), {**data, "step": "confirm"}, HTTP_HX_REQUEST="true")
+    assert time.monotonic() - started < 2  # no worker waiting for the first request
+    assert response.status_code == 202
+    body = response.content.decode()
+    assert 'hx-trigger="load delay:1s"' in body and f"?sent={data['key']}" in body
+    assert "createContractCancelationAmendment" not in upstream_calls
+    assert "cancelationStatus" not in store.get("contract", mia.contract_id)
+
+    poll = f"{cancel_url(mia)}?sent={data['key']}"
+    still = client.get(poll, HTTP_HX_REQUEST="true")
+    assert still.status_code == 202 and "load delay:1s" in still.content.decode()
+    without_js = client.get(poll)
+    assert without_js.status_code == 202 and '<meta http-equiv="refresh"' in without_js.content.decode()
+
+    first.finish(
+        Write.State.DONE,
+        {
+            "kind": "cancelation",
+            "contract_id": mia.contract_id,
+            "rate_name": "Basic",
+            "end_date": data["end_date"],
+            "status": "CANCELED",
+            "received_at": "2026-11-20T10:00:00+00:00",
+        },
+    )
+    done = client.get(poll, HTTP_HX_REQUEST="true")
+    assert done["HX-Redirect"] == f"/s/demo/account/confirmations/{data['key']}/"

@@ -9,10 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Write
 from portal.perfectgym import models as m
 from portal.perfectgym.client import PerfectGymClient
-from selfservice.models import MemberRequest
 from selfservice.texts import IDLE_PERIOD_OK, IDLE_PERIOD_VALIDATION
 from tests.selfservice import documents
 from tests.selfservice.conftest import field_values, form_key, main_text
@@ -242,7 +241,7 @@ def test_every_validation_status_becomes_a_sentence(client, sign_in_as, mia, dem
     assert sentence in main_text(response)
     assert status not in main_text(response)
     assert created == []
-    assert not MemberRequest.objects.exists()  # nothing was sent, so nothing to reconcile
+    assert not Write.objects.exists()  # nothing was sent, so nothing to reconcile
 
 
 def test_the_sandbox_pending_rule_is_explained(client, sign_in_as, lea, demo_client):
@@ -338,7 +337,7 @@ def test_configuration_read_failing_is_a_sentence(client, sign_in_as, mia, monke
 def test_the_upload_form_still_needs_the_csrf_token(demo_studio, mia, demo_client):
     from django.test import Client
 
-    from selfservice.auth import SESSION_KEY
+    from portal.members import SESSION_KEY
 
     browser = Client(enforce_csrf_checks=True)
     session = browser.session

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
+from portal.models import Write
 from portal.perfectgym.client import PerfectGymClient
-from selfservice.models import MemberRequest
 
 ANY_KEY = "0b6a8c1e-3f4d-4e5a-9b7c-2d1e0f9a8b7c"
 
@@ -75,16 +75,16 @@ def test_every_member_url_refuses_another_members_ids(client, sign_in_as, mia, f
             )
         assert all(p.startswith("GET ") for p in upstream_paths), (url, upstream_paths)
     assert {kind: store.all(kind) for kind in before} == before  # nothing changed upstream
-    assert not MemberRequest.objects.exists()
+    assert not Write.objects.exists()
 
 
 def test_another_members_confirmation_is_404(client, sign_in_as, mia, jonas, demo_studio):
-    request = MemberRequest.objects.create(
+    request = Write.objects.create(
         studio=demo_studio,
         key=uuid.uuid4(),
-        customer_id=jonas.id,
+        actor=f"customer:{jonas.id}",
         action="cancelation_withdrawal",
-        state=MemberRequest.State.DONE,
+        state=Write.State.DONE,
         target={"contract_id": jonas.contract_id},
         result={
             "kind": "withdrawal",
@@ -102,12 +102,12 @@ def test_another_members_confirmation_is_404(client, sign_in_as, mia, jonas, dem
 
 def test_another_members_idempotency_key_cannot_be_reused(client, sign_in_as, mia, jonas, demo_studio, store):
     """A key of Jonas's earlier request sent with Mia's own contract: neither his outcome nor a write."""
-    request = MemberRequest.objects.create(
+    request = Write.objects.create(
         studio=demo_studio,
         key=uuid.uuid4(),
-        customer_id=jonas.id,
+        actor=f"customer:{jonas.id}",
         action="cancelation",
-        state=MemberRequest.State.UNKNOWN,
+        state=Write.State.UNKNOWN,
         target={"contract_id": jonas.contract_id},
     )
     sign_in_as(mia)

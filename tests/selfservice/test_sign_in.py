@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from portal.members import SESSION_KEY
 from portal.models import AuditEntry
-from selfservice.auth import SESSION_KEY
 from selfservice.models import SignInToken
 from tests.selfservice.conftest import main_text
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from selfservice.auth import SESSION_KEY
+from portal.members import SESSION_KEY
 from tests.selfservice import documents
 from tests.selfservice.conftest import main_text
 from tests.selfservice.test_idle_periods import request_form, url

@@ -147,6 +147,7 @@ def script(monkeypatch):
             return holder
 
         monkeypatch.setattr("trialoffers.services.client_for", fake_client_for)
+        monkeypatch.setattr("portal.reads.client_for", fake_client_for)  # the reads (portal.reads)
         scripted.append(holder)
         return holder
 

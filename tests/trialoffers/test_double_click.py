@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from portal.models import Studio
+from sandbox import faults
 from sandbox.store import Store
 from tests.trialoffers.conftest import CookielessVisitor, form_token, lead_details, links, offer_link
 from trialoffers.models import Lead, TrialBooking
@@ -19,8 +20,7 @@ def slow_demo(transactional_db):
     """The demo studio, committed (threads use their own connections), answering slowly."""
     call_command("load_demo", "--no-admin", verbosity=0)
     studio = Studio.objects.get(slug="demo")
-    studio.sandbox_latency_ms = 150
-    studio.save()
+    faults.configure(studio, latency_ms=150)
     return studio
 
 

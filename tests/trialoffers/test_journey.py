@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.utils import timezone
 
+from portal.models import Write
+from sandbox import faults
 from sandbox.store import Store
 from tests.sandbox import at, frozen
 from tests.trialoffers.conftest import (
@@ -25,7 +26,7 @@ from tests.trialoffers.conftest import (
     text_of,
     unavailable,
 )
-from trialoffers import tokens
+from trialoffers import services, tokens
 from trialoffers.models import BookingStatus, FunnelWeek, Lead, TrialBooking
 
 
@@ -88,8 +89,7 @@ def test_deep_link_to_one_offer_and_a_missing_one(visitor, morning):
 
 
 def test_trial_page_when_the_studio_is_unreachable(visitor, demo_studio):
-    demo_studio.sandbox_error_rates = {"503": 1.0}
-    demo_studio.save()
+    faults.configure(demo_studio, error_rates={"503": 1.0})
     page = visitor.get("/s/demo/trial/?lang=en")
     assert page.status_code == 503
     assert "not reachable right now" in text_of(page)
@@ -422,14 +422,21 @@ def test_second_click_while_the_first_works_gets_a_waiting_page(visitor, morning
         offer_kind="class",
         offer_id=choice.offer_id,
         config_id=choice.config_id,
-        busy_until=timezone.now() + timedelta(seconds=60),
+    )
+    claim = Write.objects.create(  # the first click, still sending
+        studio=demo_studio,
+        key=services._form_key(demo_studio, "trial.book", choice.nonce),
+        actor="lead",
+        action="trial.book",
+        target={"form": choice.nonce},
     )
     response = send(visitor, form, lead_details("lea@example.org"))
     assert response.status_code == 303 and "/trial/status/" in response["Location"]
     waiting = visitor.get(response["Location"])
     assert "One moment please" in text_of(waiting)
     assert '<meta http-equiv="refresh" content="2;url=/s/demo/trial/status/' in waiting.content.decode()
-    Lead.objects.update(busy_until=None, failure_reason="STUDIO_CLOSED", status="failed")
+    claim.finish(Write.State.FAILED, {})
+    Lead.objects.update(failure_reason="STUDIO_CLOSED", status="failed")
     settled = visitor.get(response["Location"])
     assert "The studio is closed at this time" in text_of(settled)
 

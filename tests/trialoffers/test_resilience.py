@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from sandbox import faults
 from tests.trialoffers.conftest import form_token, lead_details, links, offer_link, text_of
 from tests.trialoffers.test_vouchers import voucher_data
 from trialoffers import tokens
@@ -16,10 +17,10 @@ from trialoffers.models import TrialBooking
 
 CATALOG = Path(settings.BASE_DIR) / "trialoffers" / "locale"
 FAULTS = {
-    "unavailable": {"sandbox_error_rates": {"503": 1.0}},
-    "rate limited": {"sandbox_error_rates": {"429": 1.0}},
-    "server error": {"sandbox_error_rates": {"500": 1.0}},
-    "timeouts": {"sandbox_timeout_rate": 1.0},
+    "unavailable": {"error_rates": {"503": 1.0}},
+    "rate limited": {"error_rates": {"429": 1.0}},
+    "server error": {"error_rates": {"500": 1.0}},
+    "timeouts": {"timeout_rate": 1.0},
 }
 
 
@@ -47,9 +48,7 @@ def pages(visitor, morning, demo_studio) -> dict[str, str]:
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_no_500_when_the_studios_system_fails(visitor, demo_studio, pages, fault):
-    for name, value in FAULTS[fault].items():
-        setattr(demo_studio, name, value)
-    demo_studio.save()
+    faults.configure(demo_studio, **FAULTS[fault])
     answers = {
         "offers": visitor.get(pages["offers"]),
         "offer": visitor.get(pages["offer"]),

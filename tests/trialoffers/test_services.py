@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import typing
 from datetime import timedelta
 
@@ -10,9 +11,11 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from portal.models import Write
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.user_messages import message_for
+from sandbox import faults
 from sandbox.demo.trialoffers import CONFIG_WITH_MANDATORY_DATA
 from sandbox.store import Store
 from tests.sandbox import at, frozen
@@ -330,13 +333,22 @@ def test_a_request_that_finds_the_journey_busy_waits(demo_studio, morning, upstr
         offer_kind="class",
         offer_id=choice.offer_id,
         config_id=choice.config_id,
-        busy_until=timezone.now() + timedelta(seconds=60),
     )
+    claim = Write.objects.create(  # another request is working on this journey
+        studio=demo_studio,
+        key=services._form_key(demo_studio, "trial.book", choice.nonce),
+        actor="lead",
+        action="trial.book",
+        target={"form": choice.nonce},
+    )
+    started = time.monotonic()
     outcome = book(demo_studio, choice, lead())
+    assert time.monotonic() - started < 2  # answered at once, no waiting
     assert outcome.next == Next.IN_PROGRESS
     assert "createLeadCustomer" not in upstream_ops()
-    busy.refresh_from_db()
-    assert busy.busy_until is not None  # the other request still holds it
+    claim.refresh_from_db()
+    assert claim.state == Write.State.PENDING  # the other request still holds it
+    assert busy.creation == "not_yet"
 
 
 def test_picking_another_time_keeps_the_lead(demo_studio, morning, script, monkeypatch, upstream_ops):
@@ -419,12 +431,10 @@ def test_unknown_outcome_is_checked_before_anything_is_sent_again(demo_studio, m
     book(demo_studio, choice, lead())  # lead and booking exist; now the answers stop arriving
     TrialBooking.objects.update(status=BookingStatus.UNKNOWN)
     Lead.objects.update(status=LeadStatus.UNKNOWN)
-    demo_studio.sandbox_timeout_rate = 1.0
-    demo_studio.save()
+    faults.configure(demo_studio, timeout_rate=1.0)
     still_unknown = book(demo_studio, choice, lead())
     assert still_unknown.next == Next.CHECK_AGAIN and still_unknown.reason == "OUTCOME_UNKNOWN"
-    demo_studio.sandbox_timeout_rate = 0
-    demo_studio.save()
+    faults.configure(demo_studio, timeout_rate=0)
     found = book(demo_studio, choice, lead())
     assert found.next == Next.DONE and found.booking.status == BookingStatus.BOOKED
     assert upstream_ops().count("bookClassSlotForTrialOffers") == 1  # never sent a second time

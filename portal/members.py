@@ -1,7 +1,9 @@
-"""Who is signed in: the session holds the studio and the customer id, nothing else.
+"""Who is signed in as a member: the session holds the studio and the customer id, nothing else.
 
-Every member page re-reads what it shows from the API; ids that arrive in URLs
-or forms are checked against this customer's own data before any upstream call.
+Shared by every app with member pages (self-service signs members in, bookings
+shows their bookings), so it lives here rather than in one of them. Every member
+page re-reads what it shows from the API; ids that arrive in URLs or forms are
+checked against this customer's own data before any upstream call.
 """
 
 from __future__ import annotations

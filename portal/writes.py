@@ -1,0 +1,235 @@
+"""Send an upstream write at most once per idempotency key: the one mechanism every app uses.
+
+Every form that writes carries a random key. The first request with a key claims it (a ``Write``
+row, unique per studio and key) and writes; writes are never retried automatically:
+
+    new key                      -> write
+    another actor, action, form  -> EXPIRED ("this form has expired"), nothing is sent
+    DONE / REFUSED               -> the stored outcome, nothing is sent
+    PENDING, fresh               -> IN_PROGRESS at once; the page polls until the first request is done
+    FAILED (nothing happened)    -> write again (the member asked again; it is still one write)
+    UNKNOWN / PENDING, stale     -> reconcile by reading; happened -> DONE, did not -> write once
+
+Before a new key writes, this actor's unknown writes of the same action and target (an earlier form
+whose answer was lost) are reconciled the same way, so a reload after a lost answer never writes twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal.models import Studio, Write
+from portal.perfectgym import errors
+
+logger = logging.getLogger("portal.writes")
+
+State = Write.State
+IN_PROGRESS = "in_progress"
+EXPIRED = "expired"
+
+Result = dict[str, Any]
+
+
+class Refused(Exception):
+    """Raised by a write when the studio's system said no: stored as REFUSED with ``result``."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result)
+        self.result = result
+
+
+class NotWritten(Exception):
+    """Raised by a write that sent nothing that counts: stored as FAILED, the same key may write again."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result)
+        self.result = result
+
+
+@dataclass
+class Outcome:
+    """What became of one write: ``state`` is a Write.State, IN_PROGRESS or EXPIRED."""
+
+    state: str
+    write: Write | None = None
+    error: errors.ApiError | None = None
+    fresh: bool = False  # this request wrote or reconciled (audit and e-mail once)
+    result: Result = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == State.DONE
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state == IN_PROGRESS
+
+    @property
+    def expired(self) -> bool:
+        return self.state == EXPIRED
+
+    @property
+    def unknown(self) -> bool:
+        return self.state == State.UNKNOWN
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will happen with this key on its own: a new attempt is a new form."""
+        return self.state in (State.DONE, State.REFUSED, State.FAILED)
+
+    @property
+    def unfinished(self) -> bool:
+        """Sent, but its outcome is not known yet: the next request reads before anything else."""
+        return self.state in (State.PENDING, State.UNKNOWN, IN_PROGRESS)
+
+    @property
+    def key(self) -> uuid.UUID | None:
+        return self.write.key if self.write else None
+
+    @property
+    def target(self) -> dict[str, Any]:
+        return self.write.target if self.write else {}
+
+
+def parse_key(raw: str | None, scope: str = "") -> uuid.UUID | None:
+    """The form's random key; narrowed to ``scope`` where one form writes several things (slot buttons)."""
+    try:
+        key = uuid.UUID(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return uuid.uuid5(key, scope) if scope else key
+
+
+def run_once(
+    studio: Studio,
+    actor: str,
+    key: uuid.UUID,
+    write: Callable[[], Result],
+    reconcile: Callable[[], Result | None],
+    *,
+    action: str,
+    target: dict[str, Any] | None = None,
+) -> Outcome:
+    """``write`` sends and returns what the confirmation shows (or raises Refused, NotWritten, ApiError).
+
+    ``reconcile`` reads upstream: the confirmation's data when the write happened, None when it did not;
+    it may raise ApiError when reading fails too.
+    """
+    target = target or {}
+    row, created = Write.claim(studio, key, actor=actor, action=action, target=target)
+    if not created:
+        if not row.belongs_to(actor, action, target):
+            return Outcome(EXPIRED)
+        if row.state in (State.DONE, State.REFUSED):
+            return _stored(row)
+        if row.state == State.PENDING and not row.is_stale:
+            return Outcome(IN_PROGRESS, row)
+        if not row.take_over():
+            return Outcome(IN_PROGRESS, row)  # another request was quicker
+        if row.state != State.FAILED:  # lost or interrupted: read before writing again
+            found = _reconcile(row, reconcile)
+            if found is not None:
+                return found
+    earlier = _reconcile_earlier(row, reconcile)
+    if earlier is not None:
+        return earlier
+    return _write(row, write, reconcile)
+
+
+def earlier(studio: Studio, actor: str, key: uuid.UUID | None, action: str) -> Outcome | None:
+    """This actor's earlier write with this key and action (a form sent again), without sending anything."""
+    if key is None:
+        return None
+    row = Write.objects.filter(studio=studio, key=key, actor=actor, action=action).first()
+    if row is None:
+        return None
+    if row.state == State.PENDING and not row.is_stale:
+        return Outcome(IN_PROGRESS, row)
+    return _stored(row)
+
+
+def _stored(row: Write) -> Outcome:
+    return Outcome(row.state, row, error=row.error(), result=row.result)
+
+
+def _reconcile(row: Write, reconcile, cause: errors.ApiError | None = None) -> Outcome | None:
+    """DONE when reading shows the write happened; UNKNOWN when reading fails; None when it did not."""
+    try:
+        found = reconcile()
+    except errors.ApiError as exc:
+        unknown = cause or errors.OutcomeUnknown(row.action, trace_id=exc.trace_id)
+        row.finish(State.UNKNOWN, {})
+        return Outcome(State.UNKNOWN, row, error=unknown, fresh=cause is not None)
+    if found is None:
+        return None
+    row.finish(State.DONE, found)
+    return Outcome(State.DONE, row, fresh=True, result=found)
+
+
+def _reconcile_earlier(row: Write, reconcile) -> Outcome | None:
+    """An earlier form of this actor for the same thing whose answer was lost: read before writing on top."""
+    if not row.target:  # a write about nothing in particular (a contact change): nothing to compare
+        return None
+    earlier_rows = Write.objects.unfinished(row.studio, row.actor, row.action).exclude(pk=row.pk)
+    unknown = [other for other in earlier_rows if other.target == row.target]
+    if not unknown:
+        return None
+    try:
+        found = reconcile()
+    except errors.ApiError as exc:
+        # Still unknown: do not send a second write on top of one that may exist.
+        row.finish(State.UNKNOWN, {})
+        return Outcome(State.UNKNOWN, row, error=errors.OutcomeUnknown(row.action, trace_id=exc.trace_id))
+    for other in unknown:
+        other.finish(State.DONE if found is not None else State.FAILED, found or {"reason": "NOT_FOUND"})
+    if found is None:
+        return None
+    row.finish(State.DONE, found)
+    return Outcome(State.DONE, row, fresh=True, result=found)
+
+
+def _write(row: Write, write, reconcile) -> Outcome:
+    try:
+        result = write()
+    except Refused as refused:
+        row.finish(State.REFUSED, refused.result)
+        return Outcome(State.REFUSED, row, fresh=True, result=refused.result)
+    except NotWritten as failed:
+        row.finish(State.FAILED, failed.result)
+        return Outcome(State.FAILED, row, fresh=True, result=failed.result)
+    except errors.OutcomeUnknown as exc:
+        logger.info("write outcome unknown action=%s write=%s trace_id=%s", row.action, row.pk, exc.trace_id or "-")
+        found = _reconcile(row, reconcile, exc)
+        if found is not None:
+            found.error = found.error or exc
+            return found
+        row.finish(State.FAILED, {"reason": "NOT_FOUND"})  # reading showed it did not happen
+        return Outcome(State.FAILED, row, error=exc, fresh=True, result=row.result)
+    except errors.ApiError as exc:
+        # A 4xx is the studio's "no" to this request; anything else means nothing happened.
+        state = State.REFUSED if isinstance(exc, REFUSALS) else State.FAILED
+        row.finish(state, Write.error_result(exc))
+        return Outcome(state, row, error=exc, fresh=True, result=row.result)
+    except BaseException:
+        # A programming error: the write may have been sent; the next request reconciles.
+        row.finish(State.UNKNOWN, {})
+        raise
+    row.finish(State.DONE, result)
+    return Outcome(State.DONE, row, fresh=True, result=result)
+
+
+REFUSALS = (errors.BadRequest, errors.NotFound, errors.Conflict, errors.Forbidden, errors.Unauthorized)
+
+
+def pending_response(request: HttpRequest, poll_url: str, message: str) -> HttpResponse:
+    """The answer while the first request still sends: HTMX polls a small fragment, other browsers reload."""
+    context = {"poll_url": poll_url, "message": message}
+    template = "portal/_write_pending.html" if getattr(request, "htmx", False) else "portal/write_pending.html"
+    return render(request, template, context, status=202)
