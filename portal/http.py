@@ -8,9 +8,29 @@ htmx too (a swapped redirect would nest a whole page inside a fragment); a retur
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from portal.models import Studio
+
+
+class StudioRequest(HttpRequest):
+    """A request to one studio's pages, as the views see it (for the type checker; never instantiated).
+
+    ``studio`` is set by the studio lookup, ``customer_id`` by ``member_required`` on member pages,
+    ``htmx`` by django-htmx's middleware.
+    """
+
+    studio: Studio
+    customer_id: int
+    htmx: HtmxDetails
+
 
 # Return addresses longer than this are dropped: Django refuses to redirect to URLs over 2048 characters.
 MAX_NEXT_LENGTH = 2000
