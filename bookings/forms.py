@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.http import QueryDict
 
 from bookings.services import TIMES_OF_DAY, ScheduleFilters
 
@@ -20,7 +21,7 @@ class ScheduleFilterForm(forms.Form):
     time = forms.ChoiceField(required=False, choices=[("", "")] + [(key, key) for key in TIMES_OF_DAY])
 
 
-def schedule_filters(query) -> ScheduleFilters:
+def schedule_filters(query: QueryDict) -> ScheduleFilters:
     form = ScheduleFilterForm(query)
     form.is_valid()
     data = form.cleaned_data  # only the fields that were valid
@@ -36,6 +37,6 @@ class DayForm(forms.Form):
     day = forms.DateField(required=False)
 
 
-def chosen_day(query) -> date | None:
+def chosen_day(query: QueryDict) -> date | None:
     form = DayForm(query)
     return form.cleaned_data.get("day") if form.is_valid() else None

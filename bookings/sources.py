@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -101,23 +101,6 @@ class Slot:
     @property
     def instructor_names(self) -> str:
         return ", ".join(person.name for person in self.instructors)
-
-    def with_booking_change(self, before: str | None, after: str | None) -> Slot:
-        """The counts after one booking changed from ``before`` to ``after`` (statuses, None = none)."""
-        taken, waiting = self.taken, self.waiting
-        holds = ("BOOKED", "BOOKED_WITH_CONFIRMATION_REQUIRED")
-        if before in holds:
-            if waiting > 0:
-                waiting -= 1  # the first on the waiting list moves up into the freed place
-            else:
-                taken -= 1
-        elif before == "WAITING_LIST":
-            waiting -= 1
-        if after in holds:
-            taken += 1
-        elif after == "WAITING_LIST":
-            waiting += 1
-        return replace(self, taken=max(0, taken), waiting=max(0, waiting))
 
 
 @dataclass(frozen=True)
@@ -398,7 +381,7 @@ def class_booking(studio: Studio, booking_id: int) -> m.ClassSlotBookingResult:
     return read(studio, "getClassBookingById", lambda c: c.get_class_booking_by_id(booking_id))
 
 
-def appointment_booking(studio: Studio, booking_id: int) -> m.AppointmentBookingResult:
+def appointment_booking(studio: Studio, booking_id: int) -> m.AppointmentBookingResultWithCustomerId:
     return read(studio, "getAppointmentBooking", lambda c: c.get_appointment_booking(booking_id))
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,25 +23,30 @@ from bookings.models import CalendarFeed
 from bookings.sources import studio_zone
 from portal import writes
 from portal.bodylimits import check_before_body
+from portal.http import StudioRequest, redirect_after, safe_next, template_for
 from portal.lib.ratelimit import client_ip, hit
 from portal.members import member_required, signed_in_customer_id
 from portal.services import studio_occupancy
 from portal.studios import studio_or_404
 
+View = Callable[..., HttpResponse]
+
+# After a form, a plain browser is sent on with a 302 (the tests and bookmarks of the first version).
+REDIRECT_STATUS = 302
+
 
 # --- Decorators -------------------------------------------------------------------------------------
-def studio_page(*, private: bool = False):
+def studio_page(*, private: bool = False) -> Callable[[View], View]:
     """Studio time zone for dates; responses vary on language, sign-in (cookie) and HTMX.
 
     Public pages may be revalidated by the browser (``no-cache``); member pages are not stored.
     """
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
-            studio = studio_or_404(request, slug)
-            request.studio = studio
-            with timezone.override(studio_zone(studio)):
+        def wrapper(request: StudioRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            request.studio = studio_or_404(request, slug)
+            with timezone.override(studio_zone(request.studio)):
                 response = view(request, slug, *args, **kwargs)
             patch_vary_headers(response, ("Accept-Language", "Cookie", "HX-Request", "HX-History-Restore-Request"))
             if private:
@@ -53,74 +60,62 @@ def studio_page(*, private: bool = False):
     return decorator
 
 
-def member_only(view):
+def member_only(view: View) -> View:
     """``member_required``, but an HTMX request of a signed-out visitor navigates to the sign-in page
     instead of swapping it into a fragment."""
     protected = member_required(view)
 
     @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
+    def wrapper(request: StudioRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         studio = studio_or_404(request, slug)
         if request.htmx and signed_in_customer_id(request, studio) is None:
-            response = HttpResponse(status=204)
             next_url = request.htmx.current_url_abs_path or request.get_full_path()
-            response["HX-Redirect"] = f"/s/{studio.slug}/account/?{urlencode({'next': next_url})}"
-            return response
+            sign_in = reverse("selfservice:account", kwargs={"slug": studio.slug})
+            return redirect_after(request, f"{sign_in}?{urlencode({'next': next_url})}")
         return protected(request, slug, *args, **kwargs)
 
     # Checked by the body middleware too, before the CSRF check reads a stranger's POST body.
     return check_before_body(member_only)(wrapper)
 
 
-def _partial(request: HttpRequest, target: str) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request and request.htmx.target == target
+def _back(request: StudioRequest, name: str, **kwargs: Any) -> str:
+    """Where to go back to after a form (``next``, only paths of this studio), else the page ``name``."""
+    default = reverse(name, kwargs={"slug": request.studio.slug, **kwargs})
+    value = request.POST.get("next") or request.GET.get("next")
+    return safe_next(request, value, studio_slug=request.studio.slug, default=default)
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    """Where to go back to after a form: only paths of this studio."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    prefix = f"/s/{request.studio.slug}/"
-    if (
-        candidate.startswith(prefix)
-        and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()})
-        and "\n" not in candidate
-    ):
-        return candidate
-    return default
+def _done(request: HttpRequest, ok: bool, message: str, target: str) -> HttpResponse:
+    """After a form: the message on the next page (PRG); HTMX navigates there instead of swapping it in."""
+    (messages.success if ok else messages.error)(request, message)
+    return redirect_after(request, target, status=REDIRECT_STATUS)
 
 
-def _urls(studio) -> dict[str, str]:
-    base = f"/s/{studio.slug}/"
-    return {
-        "schedule_url": f"{base}classes/",
-        "appointments_url": f"{base}appointments/",
-        "my_bookings_url": f"{base}account/bookings/",
-        "sign_in_url": f"{base}account/",
-    }
+def _pending(request: HttpRequest, outcome: services.Outcome, **query: Any) -> HttpResponse:
+    """While the first request still sends the form: this page asks again with ``query``."""
+    return writes.pending_response(request, f"{request.path}?{urlencode(query)}", outcome.message)
 
 
 # --- Schedule ---------------------------------------------------------------------------------------
 @require_GET
 @studio_page()
-def schedule(request: HttpRequest, slug: str) -> HttpResponse:
+def schedule(request: StudioRequest, slug: str) -> HttpResponse:
     studio = request.studio
     customer_id = signed_in_customer_id(request, studio)
     filters = schedule_filters(request.GET)
-    page = services.schedule_page(studio, filters, customer_id)
-    template = "bookings/schedule.html#results" if _partial(request, "schedule-results") else "bookings/schedule.html"
     context = {
-        "page": page,
+        "page": services.schedule_page(studio, filters, customer_id),
         "filters": filters,
         "signed_in": customer_id is not None,
         "next": request.get_full_path(),
-        **_urls(studio),
     }
+    template = template_for(request, "bookings/schedule.html", "results", target="schedule-results")
     return render(request, template, context)
 
 
 @require_GET
 @studio_page()
-def occupancy(request: HttpRequest, slug: str) -> HttpResponse:
+def occupancy(request: StudioRequest, slug: str) -> HttpResponse:
     """The studio's current occupancy as a fragment (for the studio home, loaded with hx-get)."""
     return render(request, "bookings/_occupancy.html", {"occupancy": studio_occupancy(request.studio)})
 
@@ -128,23 +123,22 @@ def occupancy(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @studio_page(private=True)
 @member_only
-def book_class(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
-    studio, customer_id = request.studio, request.customer_id
-    next_url = _next_url(request, _urls(studio)["schedule_url"])
+def book_class(request: StudioRequest, slug: str, slot_id: int) -> HttpResponse:
+    next_url = _back(request, "bookings-schedule")
     poll = request.method == "GET" and "key" in request.GET  # asking what became of a form being sent
     if request.method == "GET" and not poll:
         return _class_booking_page(request, slot_id, next_url)
     key = request.GET.get("key") if poll else request.POST.get("key")
-    outcome = services.book_class(studio, customer_id, slot_id, key, poll=poll)
+    outcome = services.book_class(request.studio, request.customer_id, slot_id, key, poll=poll)
     poll_url = f"{request.path}?{urlencode({'key': key, 'next': next_url})}"
     if request.htmx and outcome.slot is not None:
-        return _slot_in_place(request, outcome, next_url, poll_url if outcome.in_progress else "")
+        return _slot_in_place(request, outcome, outcome.slot, next_url, poll_url if outcome.in_progress else "")
     if outcome.in_progress:
-        return writes.pending_response(request, poll_url, outcome.message)
+        return _pending(request, outcome, key=key, next=next_url)
     return _done(request, outcome.ok, outcome.message, f"{next_url}#slot-{slot_id}" if outcome.slot else next_url)
 
 
-def _class_booking_page(request: HttpRequest, slot_id: int, next_url: str) -> HttpResponse:
+def _class_booking_page(request: StudioRequest, slot_id: int, next_url: str) -> HttpResponse:
     """For members who arrive from a link (after signing in) or without JavaScript."""
     try:
         view = services.slot_view(request.studio, slot_id, request.customer_id)
@@ -152,48 +146,38 @@ def _class_booking_page(request: HttpRequest, slot_id: int, next_url: str) -> Ht
         return _done(request, False, exc.message, next_url)
     if view is None:
         raise Http404("No such class slot")
-    context = {"view": view, "next": next_url, **_urls(request.studio)}
-    return render(request, "bookings/book_class.html", context)
+    return render(request, "bookings/book_class.html", {"view": view, "next": next_url})
 
 
-def _slot_in_place(request: HttpRequest, outcome: services.Outcome, next_url: str, poll_url: str) -> HttpResponse:
+def _slot_in_place(
+    request: StudioRequest, outcome: services.Outcome, view: services.SlotView, next_url: str, poll_url: str
+) -> HttpResponse:
     """The booked slot replaces itself, and the page's booking form gets a fresh key (the next click is new).
 
     While the first click is still being sent, the row asks again every second (``poll_url``).
     """
-    urls = _urls(request.studio)
-    context = {"view": outcome.slot, "signed_in": True, "poll_url": poll_url, **urls}
+    context: dict[str, Any] = {"view": view, "signed_in": True, "poll_url": poll_url}
     if poll_url:
         context["message"] = ""
     row = render_to_string("bookings/schedule.html#slot", context, request=request)
-    form = render_to_string(
-        "bookings/schedule.html#book_form", {"oob": True, "next": next_url, **urls}, request=request
-    )
+    form = render_to_string("bookings/schedule.html#book_form", {"oob": True, "next": next_url}, request=request)
     response = HttpResponse(row + form, status=outcome.status)
-    response["HX-Retarget"] = f"#slot-{outcome.slot.id}"
+    response["HX-Retarget"] = f"#slot-{view.id}"
     response["HX-Reswap"] = "outerHTML"
     return response
-
-
-def _done(request: HttpRequest, ok: bool, message: str, target: str) -> HttpResponse:
-    """After a form: the message on the next page (PRG); HTMX navigates there instead of swapping it in."""
-    (messages.success if ok else messages.error)(request, message)
-    if request.htmx:
-        return HttpResponse(status=204, headers={"HX-Redirect": target})
-    return redirect(target)
 
 
 # --- Appointments -----------------------------------------------------------------------------------
 @require_GET
 @studio_page()
-def appointment_types(request: HttpRequest, slug: str) -> HttpResponse:
+def appointment_types(request: StudioRequest, slug: str) -> HttpResponse:
     page = services.appointment_types_page(request.studio)
-    return render(request, "bookings/appointment_types.html", {"page": page, **_urls(request.studio)})
+    return render(request, "bookings/appointment_types.html", {"page": page})
 
 
 @require_GET
 @studio_page()
-def appointment_slots(request: HttpRequest, slug: str, type_id: int) -> HttpResponse:
+def appointment_slots(request: StudioRequest, slug: str, type_id: int) -> HttpResponse:
     studio = request.studio
     try:
         page = services.appointment_page(studio, type_id, chosen_day(request.GET))
@@ -203,31 +187,24 @@ def appointment_slots(request: HttpRequest, slug: str, type_id: int) -> HttpResp
         "page": page,
         "signed_in": signed_in_customer_id(request, studio) is not None,
         "next": request.get_full_path(),
-        **_urls(studio),
     }
-    template = (
-        "bookings/appointment_slots.html#slots"
-        if _partial(request, "appointment-slots")
-        else "bookings/appointment_slots.html"
-    )
+    template = template_for(request, "bookings/appointment_slots.html", "slots", target="appointment-slots")
     return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
 @studio_page(private=True)
 @member_only
-def book_appointment(request: HttpRequest, slug: str, type_id: int) -> HttpResponse:
-    studio, urls = request.studio, _urls(request.studio)
-    back = _next_url(request, f"{urls['appointments_url']}{type_id}/")
+def book_appointment(request: StudioRequest, slug: str, type_id: int) -> HttpResponse:
+    back = _back(request, "bookings-appointment", type_id=type_id)
     poll = request.method == "GET" and "key" in request.GET  # asking what became of a form being sent
     if request.method == "GET" and not poll:
         return _appointment_booking_page(request, type_id, request.GET.get("start", ""), back)
     data = request.GET if poll else request.POST
     start, end, key = data.get("start", ""), data.get("end", ""), data.get("key")
-    outcome = services.book_appointment(studio, request.customer_id, type_id, start, end, key, poll=poll)
+    outcome = services.book_appointment(request.studio, request.customer_id, type_id, start, end, key, poll=poll)
     if outcome.in_progress:
-        query = urlencode({"key": key, "start": start, "end": end, "next": back})
-        return writes.pending_response(request, f"{request.path}?{query}", outcome.message)
+        return _pending(request, outcome, key=key, start=start, end=end, next=back)
     if request.htmx and outcome.appointment_slot is not None and not poll:
         context = {
             "slot": outcome.appointment_slot,
@@ -238,100 +215,92 @@ def book_appointment(request: HttpRequest, slug: str, type_id: int) -> HttpRespo
             "can_book": not outcome.ok,
             "signed_in": True,
             "next": back,
-            **urls,
         }
         return render(request, "bookings/appointment_slots.html#slot", context, status=outcome.status)
-    return _done(request, outcome.ok, outcome.message, urls["my_bookings_url"] if outcome.ok else back)
+    mine = reverse("bookings-mine", kwargs={"slug": request.studio.slug})
+    return _done(request, outcome.ok, outcome.message, mine if outcome.ok else back)
 
 
-def _appointment_booking_page(request: HttpRequest, type_id: int, start: str, back: str) -> HttpResponse:
+def _appointment_booking_page(request: StudioRequest, type_id: int, start: str, back: str) -> HttpResponse:
     try:
         atype, slot = services.find_appointment_slot(request.studio, type_id, start)
     except services.NotYours as exc:
         raise Http404("No such appointment") from exc
     if slot is None:
         return _done(request, False, _("This time is no longer free. Please choose another time."), back)
-    context = {"type": atype, "slot": slot, "next": back, **_urls(request.studio)}
-    return render(request, "bookings/book_appointment.html", context)
+    return render(request, "bookings/book_appointment.html", {"type": atype, "slot": slot, "next": back})
 
 
 # --- My bookings ------------------------------------------------------------------------------------
 @require_GET
 @studio_page(private=True)
 @member_only
-def my_bookings(request: HttpRequest, slug: str) -> HttpResponse:
-    studio = request.studio
-    page = services.my_bookings_page(studio, request.customer_id)
+def my_bookings(request: StudioRequest, slug: str) -> HttpResponse:
     new_feed_url = _take_new_feed_url(request)
     context = {
-        "page": page,
+        "page": services.my_bookings_page(request.studio, request.customer_id),
         "new_feed_url": new_feed_url,
         "webcal_url": "webcal://" + new_feed_url.split("://", 1)[-1] if new_feed_url else "",
-        **_urls(studio),
     }
     return render(request, "bookings/my_bookings.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@studio_page(private=True)
-@member_only
-def cancel_class(request: HttpRequest, slug: str, booking_id: int) -> HttpResponse:
-    studio, customer_id = request.studio, request.customer_id
-    back = _next_url(request, _urls(studio)["my_bookings_url"])
+def _cancel(
+    request: StudioRequest,
+    booking_id: int,
+    cancel: Callable[..., services.Outcome],
+    show: Callable[[str], HttpResponse],
+) -> HttpResponse:
+    """A cancel page: ``show`` the booking (with where to go back), or ``cancel`` it after the member confirmed."""
+    back = _back(request, "bookings-mine")
     try:
         if request.method == "POST" or "sent" in request.GET:
-            outcome = services.cancel_class(studio, customer_id, booking_id, poll=request.method == "GET")
-            return _cancel_done(request, outcome, back)
-        detail = services.class_booking_detail(studio, customer_id, booking_id)
+            poll = request.method == "GET"  # asking what became of the cancelation being sent
+            outcome = cancel(request.studio, request.customer_id, booking_id, poll=poll)
+            if outcome.in_progress:
+                return _pending(request, outcome, sent=1, next=back)
+            return _done(request, outcome.ok, outcome.message, back)
+        return show(back)
     except services.NotYours as exc:
         raise Http404("No such booking") from exc
     except services.Unreachable as exc:
         return _done(request, False, exc.message, back)
-    context = {"detail": detail, "rule": services.cancel_rule_text(detail), "next": back, **_urls(studio)}
-    return render(request, "bookings/cancel_class.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @studio_page(private=True)
 @member_only
-def cancel_appointment(request: HttpRequest, slug: str, booking_id: int) -> HttpResponse:
-    studio, customer_id = request.studio, request.customer_id
-    back = _next_url(request, _urls(studio)["my_bookings_url"])
-    try:
-        if request.method == "POST" or "sent" in request.GET:
-            outcome = services.cancel_appointment(studio, customer_id, booking_id, poll=request.method == "GET")
-            return _cancel_done(request, outcome, back)
-        booking = services.appointment_booking(studio, customer_id, booking_id)
-    except services.NotYours as exc:
-        raise Http404("No such booking") from exc
-    except services.Unreachable as exc:
-        return _done(request, False, exc.message, back)
-    context = {
-        "booking": booking,
-        "can_cancel": services.appointment_can_cancel(studio, booking),
-        "next": back,
-        **_urls(studio),
-    }
-    return render(request, "bookings/cancel_appointment.html", context)
+def cancel_class(request: StudioRequest, slug: str, booking_id: int) -> HttpResponse:
+    def show(back: str) -> HttpResponse:
+        detail = services.class_booking_detail(request.studio, request.customer_id, booking_id)
+        context = {"detail": detail, "rule": services.cancel_rule_text(detail), "next": back}
+        return render(request, "bookings/cancel_class.html", context)
+
+    return _cancel(request, booking_id, services.cancel_class, show)
 
 
-def _cancel_done(request: HttpRequest, outcome: services.Outcome, back: str) -> HttpResponse:
-    if outcome.in_progress:
-        poll_url = f"{request.path}?{urlencode({'sent': 1, 'next': back})}"
-        return writes.pending_response(request, poll_url, outcome.message)
-    return _done(request, outcome.ok, outcome.message, back)
+@require_http_methods(["GET", "POST"])
+@studio_page(private=True)
+@member_only
+def cancel_appointment(request: StudioRequest, slug: str, booking_id: int) -> HttpResponse:
+    def show(back: str) -> HttpResponse:
+        booking = services.appointment_booking(request.studio, request.customer_id, booking_id)
+        can_cancel = services.appointment_can_cancel(request.studio, booking)
+        context = {"booking": booking, "can_cancel": can_cancel, "next": back}
+        return render(request, "bookings/cancel_appointment.html", context)
+
+    return _cancel(request, booking_id, services.cancel_appointment, show)
 
 
 @require_GET
 @studio_page(private=True)
 @member_only
-def booking_ics(request: HttpRequest, slug: str, kind: str, booking_id: int) -> HttpResponse:
-    studio = request.studio
+def booking_ics(request: StudioRequest, slug: str, kind: str, booking_id: int) -> HttpResponse:
     try:
-        entry = services.entry_for(studio, request.customer_id, kind, booking_id)
+        entry = services.entry_for(request.studio, request.customer_id, kind, booking_id)
     except services.NotYours as exc:
         raise Http404("No such booking") from exc
-    body = ics.calendar([entry], studio, _host(request))
+    body = ics.calendar([entry], request.studio, _host(request))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{booking_id}.ics"'
     return response
@@ -343,24 +312,24 @@ _NEW_FEED_SESSION_KEY = "bookings_new_feed_url"
 
 def _take_new_feed_url(request: HttpRequest) -> str:
     """A just-created feed URL is shown once (only its hash is stored)."""
-    return request.session.pop(_NEW_FEED_SESSION_KEY, "")
+    return str(request.session.pop(_NEW_FEED_SESSION_KEY, ""))
 
 
 @require_POST
 @studio_page(private=True)
 @member_only
-def manage_feed(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_feed(request: StudioRequest, slug: str) -> HttpResponse:
     studio, customer_id = request.studio, request.customer_id
     if request.POST.get("action") == "revoke":
         CalendarFeed.objects.filter(studio=studio, customer_id=customer_id).delete()
         messages.success(request, _("Your calendar link is turned off. Calendar apps can no longer read it."))
     else:
         token = CalendarFeed.issue(studio, customer_id)
-        request.session[_NEW_FEED_SESSION_KEY] = request.build_absolute_uri(
-            f"/s/{studio.slug}/account/bookings/feed/{token}.ics"
-        )
+        feed_path = reverse("bookings-feed", kwargs={"slug": studio.slug, "token": token})
+        request.session[_NEW_FEED_SESSION_KEY] = request.build_absolute_uri(feed_path)
         messages.success(request, _("Your new calendar link is ready. Any older link no longer works."))
-    return redirect(f"{_urls(studio)['my_bookings_url']}#calendar")
+    mine = reverse("bookings-mine", kwargs={"slug": studio.slug})
+    return redirect_after(request, f"{mine}#calendar", status=REDIRECT_STATUS)
 
 
 @require_GET

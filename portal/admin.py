@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -21,10 +24,22 @@ LOGO_MAX_BYTES = 200 * 1024
 UNREADABLE_KEY = _("The stored API key cannot be decrypted with the configured keys. Please enter the key again.")
 
 
-def _formfield(db_field: models.Field, **kwargs):
+def _formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     if isinstance(db_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")  # API and privacy URLs are HTTPS (Django 6's default)
     return db_field.formfield(**kwargs)
+
+
+# The studio's basic settings: the first section of its admin page, and fields of its form.
+BASIC_FIELDS = (
+    "name",
+    "slug",
+    "is_active",
+    "default_language",
+    "timezone",
+    "contact_email",
+    "privacy_policy_url",
+)
 
 
 class StudioAdminForm(forms.ModelForm):
@@ -46,21 +61,9 @@ class StudioAdminForm(forms.ModelForm):
     class Meta:
         model = Studio
         formfield_callback = _formfield
-        fields = (
-            "name",
-            "slug",
-            "is_active",
-            "default_language",
-            "timezone",
-            "contact_email",
-            "privacy_policy_url",
-            "mode",
-            "api_base_url",
-            "brand_colour",
-            "allowed_embed_origins",
-        )
+        fields = (*BASIC_FIELDS, "mode", "api_base_url", "brand_colour", "allowed_embed_origins")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["api_key"]
         if self.instance.pk and self.instance.has_api_key:
@@ -134,20 +137,7 @@ class StudioAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["test_connection_action"]
     fieldsets = (
-        (
-            _("Basics"),
-            {
-                "fields": (
-                    "name",
-                    "slug",
-                    "is_active",
-                    "default_language",
-                    "timezone",
-                    "contact_email",
-                    "privacy_policy_url",
-                )
-            },
-        ),
+        (_("Basics"), {"fields": BASIC_FIELDS}),
         (_("Connection"), {"fields": ("mode", "api_base_url", "api_key", "clear_api_key")}),
         (_("Look"), {"fields": ("brand_colour", "current_logo", "logo_upload", "remove_logo")}),
         (_("Embedding"), {"fields": ("allowed_embed_origins",)}),
@@ -176,7 +166,9 @@ class StudioAdmin(admin.ModelAdmin):
             return str(_("API key cannot be decrypted: enter it again"))  # rendered in the request's language
         return ""
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         studio = self.get_object(request, object_id)
         if request.method == "GET" and studio is not None and studio.has_api_key and not studio.api_key_is_readable:
             # Every page of the studio says "not available" until then (SECRET_KEY changed without
@@ -192,7 +184,7 @@ class StudioAdmin(admin.ModelAdmin):
         return format_html('<img src="{}?v={}" alt="" height="48">', url, int(studio.updated_at.timestamp()))
 
     @admin.action(description=_("Test connection"))
-    def test_connection_action(self, request: HttpRequest, queryset) -> None:
+    def test_connection_action(self, request: HttpRequest, queryset: QuerySet[Studio]) -> None:
         for studio in queryset:
             report_connection(self, request, studio, test_connection(studio))
 
@@ -277,18 +269,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.action(description=_("Export selected entries as CSV"))
-    def export_csv(self, request: HttpRequest, queryset):
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[AuditEntry]) -> HttpResponse:
         return audit_csv_response(queryset)
 
 
-def audit_csv_response(queryset):
+def audit_csv_response(queryset: QuerySet[AuditEntry]) -> HttpResponse:
     import csv
     import json
 

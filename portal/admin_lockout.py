@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     # csrf_token "": a refusal sets no cookie.
     context = {"minutes": minutes, "csrf_token": ""}

@@ -16,6 +16,7 @@ It sits before ``CsrfViewMiddleware`` so its ``process_view`` runs first.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
@@ -23,24 +24,26 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+View = Callable[..., HttpResponse]
+
 BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-def check_before_body(access_check: Callable) -> Callable:
+def check_before_body(access_check: Callable[[View], View]) -> Callable[[View], View]:
     """Marks a view whose body is read only after ``access_check`` let the request through.
 
     ``access_check`` is a view decorator such as ``member_required``: the middleware calls it around a
     view that does nothing, and answers with its response (a redirect to sign-in) when it gives one.
     """
 
-    def mark(view):
-        view.check_before_body = access_check
+    def mark(view: View) -> View:
+        view.check_before_body = access_check  # type: ignore[attr-defined]  # read by the middleware below
         return view
 
     return mark
 
 
-def _passed(request: HttpRequest, *args, **kwargs) -> None:
+def _passed(request: HttpRequest, *args: Any, **kwargs: Any) -> None:
     return None
 
 
@@ -49,7 +52,7 @@ def _megabytes(size: int) -> int:
 
 
 class RequestBodyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -61,13 +64,19 @@ class RequestBodyMiddleware:
             return too_large(request)
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         access_check = getattr(view_func, "check_before_body", None)
         if access_check is None or request.method in BODYLESS_METHODS:
             return None
         return access_check(_passed)(request, *view_args, **view_kwargs)
 
-    def process_exception(self, request: HttpRequest, exception: Exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, TooManyFilesSent):
             message = _("Too many files were sent at once. Please go back and send fewer files.")
             return _refusal(request, _("Too many files"), message, status=400)

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.middleware import CSP_STYLE_HASHES
+from portal.models import Studio
 from portal.theme import csp_hash, theme_css
 
 
@@ -19,7 +23,7 @@ class LanguageLink:
     current: bool
 
 
-def language_links(request) -> list[LanguageLink]:
+def language_links(request: HttpRequest) -> list[LanguageLink]:
     """Links to the same page in each language; other query parameters are kept."""
     current = translation.get_language()
     links = []
@@ -44,34 +48,37 @@ class NavLink:
     current: bool
 
 
-def studio_nav(request, home_url: str) -> list[NavLink]:
-    """The studio's main areas. Plain paths below the studio's home: each area's app owns its URLs."""
-    items = [
-        (_("Trial training"), "trial/"),
-        (_("Classes"), "classes/"),
-        (_("Appointments"), "appointments/"),
-        (_("My account"), "account/"),
-    ]
-    return [
-        NavLink(label=label, url=home_url + suffix, current=request.path.startswith(home_url + suffix))
-        for label, suffix in items
-    ]
+# The studio's main areas, by URL name: each area's app owns its URLs.
+NAV_AREAS = (
+    (gettext_lazy("Trial training"), "trialoffers:offers"),
+    (gettext_lazy("Classes"), "bookings-schedule"),
+    (gettext_lazy("Appointments"), "bookings-appointments"),
+    (gettext_lazy("My account"), "selfservice:account"),
+)
 
 
-def portal(request) -> dict:
+def studio_nav(request: HttpRequest, studio: Studio) -> list[NavLink]:
+    """The studio's main areas; the one the request is in is ``current``."""
+    links = []
+    for label, url_name in NAV_AREAS:
+        url = reverse(url_name, kwargs={"slug": studio.slug})
+        links.append(NavLink(label=str(label), url=url, current=request.path.startswith(url)))
+    return links
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
     studio = getattr(request, "studio", None)
-    # Pages of later areas (trial, classes, account, cancel) hang below this path.
     home_url = reverse("studio-home", kwargs={"slug": studio.slug}) if studio else ""
     theme = ""
     if studio is not None:
         theme = theme_css(studio)
         # SecurityHeadersMiddleware allows exactly this inline style by its hash.
-        request.csp_style_hashes = [csp_hash(theme)]
+        request.META[CSP_STYLE_HASHES] = [csp_hash(theme)]
     return {
         "studio": studio,
         "theme_css": mark_safe(theme),  # noqa: S308  (colours validated and re-checked in theme_css)
         "studio_home_url": home_url,
-        "studio_nav": studio_nav(request, home_url) if studio else [],
+        "studio_nav": studio_nav(request, studio) if studio else [],
         "available_languages": settings.LANGUAGES,
         "language_links": language_links(request),
     }

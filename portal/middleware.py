@@ -4,27 +4,36 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
 from portal.lib.crypto import DecryptionError
 from portal.perfectgym.timing import UpstreamTimer, current_timer
 
+if TYPE_CHECKING:
+    from portal.models import Studio
+
 logger = logging.getLogger("portal.middleware")
 
 SUPPORTED_LANGUAGES = {code for code, _ in settings.LANGUAGES}
 STUDIO_PATH = re.compile(r"^/s/([-a-zA-Z0-9_]+)/")
+GetResponse = Callable[[HttpRequest], HttpResponse]
+# Where a page puts the hashes of its inline styles (kept with the request, like Django's CSRF_COOKIE).
+CSP_STYLE_HASHES = "portal.csp_style_hashes"
 
 
 class UpstreamTimingMiddleware:
     """Adds ``Server-Timing: upstream;dur=12.3;desc="2 calls"`` to every response."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         timer = UpstreamTimer()
         token = current_timer.set(timer)
         try:
@@ -48,10 +57,10 @@ class SecurityHeadersMiddleware:
         "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
     )
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path.startswith("/admin/"):
             return response  # Django's admin keeps X-Frame-Options: DENY and its own scripts
@@ -68,7 +77,7 @@ class SecurityHeadersMiddleware:
         else:
             ancestors = "'none'"
         if "Content-Security-Policy" not in response:
-            hashes = "".join(f" {h}" for h in getattr(request, "csp_style_hashes", ()))
+            hashes = "".join(f" {h}" for h in request.META.get(CSP_STYLE_HASHES, ()))
             policy = self.POLICY.format(style_hashes=hashes)
             response["Content-Security-Policy"] = f"{policy}; frame-ancestors {ancestors}"
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
@@ -82,13 +91,13 @@ class UnreadableApiKeyMiddleware:
     enter the key again. Every page of the studio needs the key, so this is one place for all apps.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DecryptionError):
             return None
         studio = getattr(request, "studio", None)
@@ -96,7 +105,7 @@ class UnreadableApiKeyMiddleware:
         return render(request, "errors/unavailable.html", status=503)
 
 
-def _studio_of_path(path: str):
+def _studio_of_path(path: str) -> Studio | None:
     match = STUDIO_PATH.match(path)
     if not match:
         return None
@@ -105,7 +114,7 @@ def _studio_of_path(path: str):
     return get_active_studio(match.group(1))
 
 
-def language_from_request(request, studio_default: str | None = None) -> str:
+def language_from_request(request: HttpRequest, studio_default: str | None = None) -> str:
     """``?lang=`` wins, then the language cookie, then the browser, then the studio's default."""
     asked = request.GET.get("lang", "")[:5].lower()
     if asked in SUPPORTED_LANGUAGES:
@@ -125,10 +134,10 @@ def language_from_request(request, studio_default: str | None = None) -> str:
 class StudioLocaleMiddleware:
     """Activates the language; studio pages refine it with the studio's default in ``process_view``."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         language = language_from_request(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
@@ -139,7 +148,7 @@ class StudioLocaleMiddleware:
                 settings.LANGUAGE_COOKIE_NAME,
                 asked,
                 max_age=365 * 24 * 3600,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # a str in settings
                 secure=settings.LANGUAGE_COOKIE_SECURE,
             )
         response.headers.setdefault("Content-Language", translation.get_language())
@@ -148,14 +157,14 @@ class StudioLocaleMiddleware:
             response["Vary"] = ", ".join(filter(None, [patch_vary, "Accept-Language", "Cookie"]))
         return response
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        slug = view_kwargs.get("slug")
+    def process_view(self, request: HttpRequest, view: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        slug = kwargs.get("slug")
         if not slug:
             return None
         from portal.studios import get_active_studio
 
         studio = get_active_studio(slug)
-        request.studio = studio
+        request.studio = studio  # type: ignore[attr-defined]  # None too: the views answer 404 then
         if studio is not None:
             language = language_from_request(request, studio.default_language)
             translation.activate(language)

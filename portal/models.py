@@ -6,8 +6,10 @@ Gym data lives upstream (the PerfectGym API); this is only what the API cannot h
 from __future__ import annotations
 
 import re
+import uuid
 import zoneinfo
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -290,7 +292,9 @@ class Write(models.Model):
         return f"{self.action} {self.actor} {self.state}"
 
     @classmethod
-    def claim(cls, studio: Studio, key, *, actor: str, action: str, target: dict) -> tuple[Write, bool]:
+    def claim(
+        cls, studio: Studio, key: uuid.UUID, *, actor: str, action: str, target: dict[str, Any]
+    ) -> tuple[Write, bool]:
         """The row for ``key``: created (PENDING, this request writes) or the one stored before."""
         try:
             with transaction.atomic():

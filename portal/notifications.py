@@ -135,12 +135,12 @@ def send_email(
     return sent
 
 
-def failed(result) -> bool:
+def failed(result: object) -> bool:
     """True when a queued task has already failed (only the immediate backend knows this in the request)."""
     return getattr(result, "status", None) == "FAILED"
 
 
-def failed_with(result, exception: type[BaseException]) -> type[BaseException] | None:
+def failed_with(result: object, exception: type[BaseException]) -> type[BaseException] | None:
     """The class of the error an already-failed task raised, when it is an ``exception`` (immediate backend)."""
     if not failed(result):
         return None

@@ -160,15 +160,15 @@ def _generation(studio: Studio, operation: str) -> str:
     return f"rd:{studio.pk}:{operation}:generation"
 
 
-def read_many(*reads: Read[Any]) -> list[Cached]:
+def read_many(*reads: Read[Any]) -> list[Cached[Any]]:
     """Each read's result in order: cached ones per ``POLICY``, the rest called; all that must go
     upstream are called concurrently."""
-    cached = [(index, item) for index, item in enumerate(reads) if item.policy is not None]
+    cached = [(index, item.source(item.policy)) for index, item in enumerate(reads) if item.policy is not None]
     direct = [(index, item) for index, item in enumerate(reads) if item.policy is None]
-    results: list[Cached | None] = [None] * len(reads)
+    results: dict[int, Cached[Any]] = {}
     if cached:
-        found = swr.fetch(*[item.source(item.policy) for _index, item in cached])
-        for (index, _item), result in zip(cached, found, strict=True):
+        found = swr.fetch(*[source for _index, source in cached])
+        for (index, _source), result in zip(cached, found, strict=True):
             results[index] = result
     if direct:
         values = concurrency.gather(*[item.load for _index, item in direct], return_exceptions=True)
@@ -179,7 +179,7 @@ def read_many(*reads: Read[Any]) -> list[Cached]:
                 raise value
             else:
                 results[index] = Cached(value, stored_at=swr.clock())
-    return results
+    return [results[index] for index in range(len(reads))]
 
 
 def read(
@@ -194,7 +194,7 @@ def read(
     if operation not in POLICY:
         return call(studio, operation, fetch, language=language)
     result = read_many(Read(studio, operation, fetch, key, language))[0]
-    if not result.has_value:
+    if not result.has_value or result.value is None:
         raise result.error or errors.Unavailable(operation)
     return result.value
 

@@ -12,12 +12,15 @@ from datetime import datetime, time
 
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal import reads
 from portal.lib.crypto import DecryptionError
 from portal.models import Studio
 from portal.perfectgym import errors
+from portal.perfectgym.client import PerfectGymClient
 from portal.perfectgym.models import StudioInformation, StudioOpeningHours
 from portal.user_messages import message_for
 
@@ -106,7 +109,7 @@ class Occupancy:
         return "low" if percent < 40 else "medium" if percent < 75 else "high"
 
 
-def _occupancy(client) -> Occupancy:
+def _occupancy(client: PerfectGymClient) -> Occupancy:
     try:
         found = client.get_utilization()
     except (errors.Forbidden, errors.Unauthorized, errors.NotFound):
@@ -122,10 +125,8 @@ def occupancy_read(studio: Studio) -> reads.Read[Occupancy]:
 
 def studio_occupancy(studio: Studio) -> Occupancy | None:
     """The studio's current check-ins against its capacity; None when unknown or not allowed for this key."""
-    result = reads.read_many(occupancy_read(studio))[0]
-    if not result.has_value or not result.value.allowed:
-        return None
-    return result.value
+    occupancy: Occupancy | None = reads.read_many(occupancy_read(studio))[0].value
+    return occupancy if occupancy is not None and occupancy.allowed else None
 
 
 def _weekday_name(code: str | None) -> str:
@@ -218,6 +219,47 @@ class ConnectionResult:
         return self.status.ok
 
 
+# What a failed test says, first match wins.
+_FAILURES: tuple[tuple[type[errors.ApiError], ConnectionStatus, Promise], ...] = (
+    (
+        errors.Unauthorized,
+        ConnectionStatus.UNAUTHORIZED,
+        gettext_lazy(
+            "The API key was rejected (401 Unauthorized). Check that you copied the whole key for this studio."
+        ),
+    ),
+    (
+        errors.Forbidden,
+        ConnectionStatus.FORBIDDEN,
+        gettext_lazy(
+            "The API key is valid but may not read the studio information (403 Forbidden): "
+            "it lacks the scope, or it belongs to another studio."
+        ),
+    ),
+    (
+        errors.RateLimited,
+        ConnectionStatus.UNAVAILABLE,
+        gettext_lazy("The API is limiting requests right now (429). Try again in a minute."),
+    ),
+    (
+        errors.Unavailable,
+        ConnectionStatus.UNAVAILABLE,
+        gettext_lazy("The API could not be reached or did not answer in time. Check the base URL or try again later."),
+    ),
+)
+
+
+def _failure(exc: errors.ApiError) -> ConnectionResult:
+    for kind, status, message in _FAILURES:
+        if isinstance(exc, kind):
+            return ConnectionResult(status, str(message))
+    return ConnectionResult(
+        ConnectionStatus.UNEXPECTED,
+        _("The API gave an unexpected answer (%(status)s). Check the base URL.")
+        % {"status": exc.status or type(exc).__name__},
+    )
+
+
 def test_connection(studio: Studio) -> ConnectionResult:
     """Read the studio information with the studio's key (a documented GET), in plain words for staff."""
     try:
@@ -229,46 +271,17 @@ def test_connection(studio: Studio) -> ConnectionResult:
         )
     if not api_key:
         return ConnectionResult(ConnectionStatus.NO_KEY, _("No API key is stored for this studio yet."))
-
     try:
         # Uncached on purpose: staff test the key as it is now.
         info = reads.call(studio, "getStudioInformation", lambda client: client.get_studio_information())
-    except errors.Unauthorized:
-        status, message = (
-            ConnectionStatus.UNAUTHORIZED,
-            _("The API key was rejected (401 Unauthorized). Check that you copied the whole key for this studio."),
-        )
-    except errors.Forbidden:
-        status, message = (
-            ConnectionStatus.FORBIDDEN,
-            _(
-                "The API key is valid but may not read the studio information (403 Forbidden): "
-                "it lacks the scope, or it belongs to another studio."
-            ),
-        )
-    except errors.RateLimited:
-        status, message = (
-            ConnectionStatus.UNAVAILABLE,
-            _("The API is limiting requests right now (429). Try again in a minute."),
-        )
-    except errors.Unavailable:
-        status, message = (
-            ConnectionStatus.UNAVAILABLE,
-            _("The API could not be reached or did not answer in time. Check the base URL or try again later."),
-        )
     except errors.ApiError as exc:
-        status, message = (
-            ConnectionStatus.UNEXPECTED,
-            _("The API gave an unexpected answer (%(status)s). Check the base URL.")
-            % {"status": exc.status or type(exc).__name__},
-        )
-    else:
-        return ConnectionResult(
-            ConnectionStatus.OK,
-            _("Connection works: the API answered for the studio “%(name)s”.") % {"name": info.name or info.studio_id},
-        )
-    logger.info("connection test studio=%s status=%s", studio.pk, status.value)
-    return ConnectionResult(status, message)
+        result = _failure(exc)
+        logger.info("connection test studio=%s status=%s", studio.pk, result.status.value)
+        return result
+    return ConnectionResult(
+        ConnectionStatus.OK,
+        _("Connection works: the API answered for the studio “%(name)s”.") % {"name": info.name or info.studio_id},
+    )
 
 
-test_connection.__test__ = False  # a service, not a pytest test (tests import it by name)
+test_connection.__test__ = False  # type: ignore[attr-defined]  # a service, not a pytest test (tests import it by name)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from portal.models import Studio
 
@@ -45,11 +46,11 @@ def forget_studios() -> None:
 
 
 @receiver([post_save, post_delete], sender=Studio)
-def _studio_changed(sender, **kwargs) -> None:
+def _studio_changed(sender: type[Studio], **kwargs: Any) -> None:
     forget_studios()
 
 
-def studio_or_404(request, slug: str) -> Studio:
+def studio_or_404(request: HttpRequest, slug: str) -> Studio:
     studio = getattr(request, "studio", None)
     if studio is None or studio.slug != slug:
         studio = get_active_studio(slug)

@@ -8,6 +8,7 @@ replaces that admin with one that shows what staff need to see that mail is flow
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django_tasks_db.models import DBTaskResult
 
@@ -21,13 +22,13 @@ class TaskResultAdmin(admin.ModelAdmin):
     fields = VISIBLE
     readonly_fields = VISIBLE
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     def get_search_fields(self, request: HttpRequest):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from portal.http import StudioRequest
 from portal.lib import concurrency
 from portal.models import Studio
 from portal.services import studio_occupancy, studio_overview
@@ -26,7 +27,7 @@ def studio_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def studio_home(request: HttpRequest, slug: str) -> HttpResponse:
+def studio_home(request: StudioRequest, slug: str) -> HttpResponse:
     studio = studio_or_404(request, slug)
     overview, occupancy = concurrency.gather(lambda: studio_overview(studio), lambda: studio_occupancy(studio))
     return render(request, "portal/studio_home.html", {"studio": studio, "overview": overview, "occupancy": occupancy})
@@ -34,7 +35,7 @@ def studio_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @cache_control(max_age=3600, public=True)
-def studio_logo(request: HttpRequest, slug: str) -> HttpResponse:
+def studio_logo(request: StudioRequest, slug: str) -> HttpResponse:
     studio = studio_or_404(request, slug)
     if not studio.logo:
         return HttpResponse(status=404)
@@ -52,15 +53,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/400.html", status=400)
 
 
-def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/403.html", status=403)
 
 
-def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 
 
@@ -83,6 +84,8 @@ def embed_script(request: HttpRequest) -> HttpResponse:
     global _EMBED_SCRIPT
     if _EMBED_SCRIPT is None or settings.DEBUG:
         path = finders.find("portal/embed.js")
+        if not isinstance(path, str):  # collectstatic without the portal's static files: nothing to serve
+            raise Http404("embed.js is missing")
         with open(path, "rb") as handle:
             _EMBED_SCRIPT = handle.read()
     response = HttpResponse(_EMBED_SCRIPT, content_type="text/javascript; charset=utf-8")

@@ -35,6 +35,7 @@ IN_PROGRESS = "in_progress"
 EXPIRED = "expired"
 
 Result = dict[str, Any]
+Reconcile = Callable[[], Result | None]
 
 
 class Refused(Exception):
@@ -159,7 +160,7 @@ def _stored(row: Write) -> Outcome:
     return Outcome(row.state, row, error=row.error(), result=row.result)
 
 
-def _reconcile(row: Write, reconcile, cause: errors.ApiError | None = None) -> Outcome | None:
+def _reconcile(row: Write, reconcile: Reconcile, cause: errors.ApiError | None = None) -> Outcome | None:
     """DONE when reading shows the write happened; UNKNOWN when reading fails; None when it did not."""
     try:
         found = reconcile()
@@ -173,7 +174,7 @@ def _reconcile(row: Write, reconcile, cause: errors.ApiError | None = None) -> O
     return Outcome(State.DONE, row, fresh=True, result=found)
 
 
-def _reconcile_earlier(row: Write, reconcile) -> Outcome | None:
+def _reconcile_earlier(row: Write, reconcile: Reconcile) -> Outcome | None:
     """An earlier form of this actor for the same thing whose answer was lost: read before writing on top."""
     if not row.target:  # a write about nothing in particular (a contact change): nothing to compare
         return None
@@ -195,7 +196,7 @@ def _reconcile_earlier(row: Write, reconcile) -> Outcome | None:
     return Outcome(State.DONE, row, fresh=True, result=found)
 
 
-def _write(row: Write, write, reconcile) -> Outcome:
+def _write(row: Write, write: Callable[[], Result], reconcile: Reconcile) -> Outcome:
     try:
         result = write()
     except Refused as refused:

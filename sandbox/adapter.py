@@ -8,6 +8,7 @@ parsed exactly as they would be over the wire.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -25,10 +26,18 @@ class SandboxAdapter(BaseAdapter):
         super().__init__()
         self._factory = RequestFactory()
 
-    def send(self, request: requests.PreparedRequest, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        from sandbox.views import dispatch
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        from sandbox.views import InjectedTimeout, dispatch
 
-        parts = urlsplit(request.url)
+        parts = urlsplit(str(request.url))
         if not parts.path.startswith(_PREFIX):
             raise requests.exceptions.ConnectionError(f"not a sandbox address: {parts.path}", request=request)
         slug, _, api_path = parts.path[len(_PREFIX) :].partition("/")
@@ -37,7 +46,7 @@ class SandboxAdapter(BaseAdapter):
             body = body.encode()
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-type", "content-length")}
         django_request = self._factory.generic(
-            request.method,
+            request.method or "GET",
             parts.path + (f"?{parts.query}" if parts.query else ""),
             data=body,
             content_type=request.headers.get("Content-Type", "application/octet-stream"),
@@ -47,18 +56,20 @@ class SandboxAdapter(BaseAdapter):
             django_response = dispatch(django_request, slug, api_path)
         except Http404:  # no such sandbox studio: answer as the HTTP endpoint would
             return self._build(request, 404, b"", {})
-        if getattr(django_response, "sandbox_timeout", False):
+        if isinstance(django_response, InjectedTimeout):
             raise requests.exceptions.ReadTimeout("sandbox: injected timeout", request=request)
         return self._build(request, django_response.status_code, django_response.content, dict(django_response.items()))
 
     @staticmethod
-    def _build(request, status: int, content: bytes, headers: dict) -> requests.Response:
+    def _build(
+        request: requests.PreparedRequest, status: int, content: bytes, headers: dict[str, str]
+    ) -> requests.Response:
         response = requests.Response()
         response.status_code = status
         response.headers = CaseInsensitiveDict(headers)
         response._content = content
         response.raw = BytesIO(content)
-        response.url = request.url
+        response.url = request.url or ""
         response.request = request
         response.encoding = "utf-8"
         response.reason = "OK" if status < 400 else "Error"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -52,14 +53,14 @@ class SandboxObjectAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     @admin.display(description=_("data"))
-    def pretty_data(self, obj: SandboxObject):
+    def pretty_data(self, obj: SandboxObject) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False, sort_keys=True))
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: SandboxObject | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: SandboxObject | None = None) -> bool:
         return False

@@ -26,14 +26,14 @@ class FaultPlan:
 
 def plan_for(studio: Studio, rng: random.Random | None = None) -> FaultPlan:
     """What goes wrong with this one request (``studio.sandbox_faults`` is best selected with the studio)."""
-    rng = rng or random
+    draw = rng.random if rng is not None else random.random
     own = getattr(studio, "sandbox_faults", None) or SandboxFaults(studio=studio)
     latency = max(own.latency_ms or 0, settings.SANDBOX_LATENCY_MS)
     rates: dict[int, float] = dict(settings.SANDBOX_ERROR_RATES)
     for status, rate in (own.error_rates or {}).items():
         rates[int(status)] = max(rates.get(int(status), 0.0), float(rate))
     error_status = None
-    roll = rng.random()
+    roll = draw()
     cumulative = 0.0
     for status, rate in sorted(rates.items()):
         cumulative += rate
@@ -41,7 +41,7 @@ def plan_for(studio: Studio, rng: random.Random | None = None) -> FaultPlan:
             error_status = status
             break
     timeout_rate = max(own.timeout_rate or 0.0, settings.SANDBOX_TIMEOUT_RATE)
-    timeout = error_status is None and rng.random() < timeout_rate
+    timeout = error_status is None and draw() < timeout_rate
     return FaultPlan(latency_ms=latency, error_status=error_status, timeout=timeout)
 
 

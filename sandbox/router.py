@@ -11,7 +11,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from django.utils import timezone
 
@@ -19,15 +19,20 @@ from sandbox.datetimes import format_datetime
 from sandbox.errors import ApiProblem
 from sandbox.store import Store
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from portal.models import Studio
+
 
 @dataclass
 class SandboxRequest:
-    studio: Any
+    studio: Studio
     method: str
     path: str
     query: dict[str, str]
     body: Any
-    files: dict[str, Any]
+    files: dict[str, UploadedFile]
     language: str
     store: Store = field(init=False)
 
@@ -51,6 +56,15 @@ class SandboxRequest:
         return format_datetime(value.astimezone(self.zone))
 
     # Typed access to the input, answering 400 like the API for bad values.
+    @overload
+    def query_int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int: ...
+
+    @overload
+    def query_int(self, name: str, *, required: Literal[True]) -> int: ...
+
+    @overload
+    def query_int(self, name: str) -> int | None: ...
+
     def query_int(
         self,
         name: str,
@@ -73,7 +87,7 @@ class SandboxRequest:
             raise ApiProblem.validation(name, f"{name} is out of range")
         return value
 
-    def query_date(self, name: str, default: date | None = None) -> date | None:
+    def query_date(self, name: str, default: date) -> date:
         raw = self.query.get(name)
         if not raw:
             return default
@@ -99,7 +113,7 @@ Handler = Callable[..., Any]
 @dataclass(frozen=True)
 class Route:
     method: str
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
     template: str
     operation_id: str
     handler: Handler
@@ -121,7 +135,7 @@ def operation(method: str, template: str, operation_id: str) -> Callable[[Handle
 
 def resolve(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     """Find the route; literal segments win over path parameters (``/classes/slots``)."""
-    matches = []
+    matches: list[tuple[int, Route, dict[str, str]]] = []
     for route in ROUTES:
         if route.method != method:
             continue
@@ -139,7 +153,7 @@ def path_exists(path: str) -> bool:
     return any(route.pattern.match(path) for route in ROUTES)
 
 
-def int_param(value: str, name: str) -> int:
+def int_param(value: str | int, name: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
 
 from sandbox.errors import ApiProblem
 from sandbox.models import SandboxObject
+
+if TYPE_CHECKING:
+    from portal.models import Studio
 
 
 def _as_dict(obj: SandboxObject) -> dict[str, Any]:
@@ -13,29 +18,38 @@ def _as_dict(obj: SandboxObject) -> dict[str, Any]:
 
 
 class Store:
-    def __init__(self, studio) -> None:
+    def __init__(self, studio: Studio) -> None:
         self.studio = studio
 
-    def _qs(self, kind: str):
+    def _qs(self, kind: str) -> QuerySet[SandboxObject]:
         return SandboxObject.objects.filter(studio=self.studio, kind=kind)
 
     def get(self, kind: str, entity_id: int | str | None) -> dict[str, Any] | None:
+        if entity_id is None:
+            return None
         try:
             obj = self._qs(kind).get(pk=int(entity_id))
-        except (SandboxObject.DoesNotExist, TypeError, ValueError):
+        except (SandboxObject.DoesNotExist, ValueError):
             return None
         return _as_dict(obj)
 
-    def require(self, kind: str, entity_id: int | str | None, *, what: str | None = None) -> dict[str, Any]:
-        """The entity, or a 404 in the API's error shape."""
-        found = self.get(kind, entity_id)
+    def require(
+        self, kind: str, entity_id: int | str | None, *, what: str | None = None, lock: bool = False
+    ) -> dict[str, Any]:
+        """The entity (with a row lock when ``lock``), or a 404 in the API's error shape naming ``what``."""
+        found = self.lock(kind, entity_id) if lock else self.get(kind, entity_id)
         if found is None:
             raise ApiProblem.not_found(what or kind)
         return found
 
-    def lock(self, kind: str, entity_id: int) -> dict[str, Any] | None:
+    def lock(self, kind: str, entity_id: int | str | None) -> dict[str, Any] | None:
         """Read with a row lock (PostgreSQL); SQLite serialises writers already."""
-        obj = self._qs(kind).select_for_update().filter(pk=entity_id).first()
+        if entity_id is None:
+            return None
+        try:
+            obj = self._qs(kind).select_for_update().filter(pk=int(entity_id)).first()
+        except ValueError:
+            return None
         return _as_dict(obj) if obj else None
 
     def all(self, kind: str, **lookups: Any) -> list[dict[str, Any]]:

@@ -6,9 +6,11 @@ import hmac
 import json
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +27,11 @@ logger = logging.getLogger("sandbox")
 # Wrong API keys one client address may send per minute before every answer is 429 (keys are not
 # even compared then), so guessing keys over HTTP gets nowhere.
 WRONG_KEYS_PER_MINUTE = 20
+
+
+class InjectedTimeout(HttpResponse):
+    """An answer the caller must not get in time: the in-process adapter raises ``ReadTimeout`` for it,
+    the HTTP endpoint waits past the client's read timeout. A write behind it has still happened."""
 
 
 def _language(request: HttpRequest) -> str:
@@ -63,17 +70,22 @@ def _rate_limited(studio: Studio, method: str, template: str) -> bool:
     return count > settings.SANDBOX_RATE_LIMIT_PER_MINUTE
 
 
-def _parse_body(request: HttpRequest) -> tuple[object, dict]:
+def _parse_body(request: HttpRequest) -> tuple[Any, dict[str, UploadedFile]]:
     content_type = request.content_type or ""
     if content_type.startswith("multipart/form-data"):
         raw = request.POST.get("data")
-        if raw is None and "data" in request.FILES:
-            raw = request.FILES["data"].read().decode()
+        data_file = request.FILES.get("data")
+        if raw is None and isinstance(data_file, UploadedFile):
+            raw = data_file.read().decode()
         try:
             data = json.loads(raw) if raw else None
         except ValueError:
             raise ApiProblem.validation("data", "The data part must be JSON") from None
-        files = {name: upload for name, upload in request.FILES.items() if name != "data"}
+        files = {
+            name: upload
+            for name, upload in request.FILES.items()
+            if name != "data" and isinstance(upload, UploadedFile)
+        }
         return data, files
     if not request.body:
         return None, {}
@@ -81,6 +93,32 @@ def _parse_body(request: HttpRequest) -> tuple[object, dict]:
         return json.loads(request.body), {}
     except ValueError:
         raise ApiProblem.validation("body", "The body must be JSON") from None
+
+
+def _access_problem(studio: Studio, request: HttpRequest, client: str) -> ApiProblem | None:
+    """A 429 while ``client`` sends too many wrong keys (keys are not even compared then), else a 401 for
+    a wrong key, counted against ``client``."""
+    if ratelimit.exceeded("sandbox-wrong-key", client, limit=WRONG_KEYS_PER_MINUTE, window=60):
+        return ApiProblem(429, "errormessage.rate.limit")
+    problem = _key_problem(studio, request.headers.get("X-API-KEY", ""))
+    if problem:
+        ratelimit.hit("sandbox-wrong-key", client, limit=WRONG_KEYS_PER_MINUTE, window=60)
+    return problem
+
+
+def _injected_fault(plan: faults.FaultPlan, method: str, language: str) -> HttpResponse | None:
+    """The latency, error or read timeout fault injection wants instead of an answer (None: answer).
+    A timed-out write is still carried out: ``dispatch`` marks its answer instead."""
+    if plan.latency_ms:
+        time.sleep(plan.latency_ms / 1000)
+    if plan.error_status:
+        code = {429: "errormessage.rate.limit", 503: "errormessage.unavailable"}.get(
+            plan.error_status, "errormessage.internal"
+        )
+        return _error(ApiProblem(plan.error_status, code), language)
+    if plan.timeout and method == "GET":
+        return InjectedTimeout(status=504)
+    return None
 
 
 def dispatch(request: HttpRequest, slug: str, path: str, *, client: str = "") -> HttpResponse:
@@ -100,12 +138,7 @@ def dispatch(request: HttpRequest, slug: str, path: str, *, client: str = "") ->
     method = request.method or "GET"
     path = "/" + path.lstrip("/")
 
-    if ratelimit.exceeded("sandbox-wrong-key", client, limit=WRONG_KEYS_PER_MINUTE, window=60):
-        problem = ApiProblem(429, "errormessage.rate.limit")
-    else:
-        problem = _key_problem(studio, request.headers.get("X-API-KEY", ""))
-        if problem:
-            ratelimit.hit("sandbox-wrong-key", client, limit=WRONG_KEYS_PER_MINUTE, window=60)
+    problem = _access_problem(studio, request, client)
     if problem:
         return HttpResponse(status=problem.status) if method == "HEAD" else _error(problem, language)
     if method == "HEAD":
@@ -119,15 +152,9 @@ def dispatch(request: HttpRequest, slug: str, path: str, *, client: str = "") ->
         return _error(ApiProblem(429, "errormessage.rate.limit"), language)
 
     plan = faults.plan_for(studio)
-    if plan.latency_ms:
-        time.sleep(plan.latency_ms / 1000)
-    if plan.error_status:
-        code = {429: "errormessage.rate.limit", 503: "errormessage.unavailable"}.get(
-            plan.error_status, "errormessage.internal"
-        )
-        return _error(ApiProblem(plan.error_status, code), language)
-    if plan.timeout and method == "GET":
-        return _timeout(HttpResponse(status=504))
+    injected = _injected_fault(plan, method, language)
+    if injected is not None:
+        return injected
 
     try:
         body, files = _parse_body(request)
@@ -135,7 +162,7 @@ def dispatch(request: HttpRequest, slug: str, path: str, *, client: str = "") ->
             studio=studio,
             method=method,
             path=path,
-            query=dict(request.GET.items()),
+            query={name: request.GET[name] for name in request.GET},
             body=body,
             files=files,
             language=language,
@@ -143,16 +170,13 @@ def dispatch(request: HttpRequest, slug: str, path: str, *, client: str = "") ->
         with transaction.atomic():
             result = route.handler(ctx, **params)
     except ApiProblem as exc:
-        response = _error(exc, language)
+        response: HttpResponse = _error(exc, language)
     else:
         response = HttpResponse(status=200) if result is None else JsonResponse(result, safe=False)
     logger.debug("sandbox op=%s status=%s", route.operation_id, response.status_code)
     # A write that "times out" has still happened: the caller must reconcile.
-    return _timeout(response) if plan.timeout else response
-
-
-def _timeout(response: HttpResponse) -> HttpResponse:
-    response.sandbox_timeout = True  # the in-process adapter raises ReadTimeout
+    if plan.timeout:
+        return InjectedTimeout(response.content, status=response.status_code, content_type=response["Content-Type"])
     return response
 
 
@@ -162,6 +186,6 @@ def http_api(request: HttpRequest, slug: str, path: str) -> HttpResponse:
     if not settings.SANDBOX_HTTP_ENABLED:
         raise Http404("The sandbox's HTTP endpoint is switched off")
     response = dispatch(request, slug, "v1/" + path, client=ratelimit.client_ip(request))
-    if getattr(response, "sandbox_timeout", False):
+    if isinstance(response, InjectedTimeout):
         time.sleep(settings.UPSTREAM_READ_TIMEOUT + 1)
     return response

@@ -28,9 +28,9 @@ class OnlineCancelationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: OnlineCancelation | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: OnlineCancelation | None = None) -> bool:
         # A declaration must not disappear; data protection deletion is a deliberate superuser act.
         return bool(request.user.is_superuser)

@@ -1,4 +1,8 @@
+"""The app's wiring: its mail workers and housekeeping jobs are registered with ``portal``."""
+
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.apps import AppConfig
 
@@ -8,19 +12,23 @@ class SelfserviceConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import housekeeping, notifications
-        from selfservice import online_cancelation, services
-        from selfservice.models import SignInRequest, SignInToken
+        from selfservice.services import emails, online_cancelation
+        from selfservice.services.contracts import CONFIRMATION
+        from selfservice.services.sign_in import SIGN_IN_LINK
 
-        notifications.register(services.SIGN_IN_LINK, services.send_sign_in_link)
-        notifications.register(services.CONFIRMATION, services.send_confirmation)
-        notifications.register(online_cancelation.STUDIO_EMAIL, online_cancelation.send_studio_email)
-        notifications.register(online_cancelation.RECEIPT, online_cancelation.send_receipt)
+        notifications.register(SIGN_IN_LINK, emails.send_sign_in_link)
+        notifications.register(CONFIRMATION, emails.send_confirmation)
+        notifications.register(online_cancelation.STUDIO_EMAIL, emails.send_studio_email)
+        notifications.register(online_cancelation.RECEIPT, emails.send_receipt)
 
         housekeeping.register("online cancelations", online_cancelation.purge_old)
-        housekeeping.register(
-            "sign-in links",
-            lambda *, now, dry_run=False: {
-                "expired sign-in links": SignInToken.prune(now, dry_run=dry_run),
-                "unanswered sign-in requests": SignInRequest.prune(now, dry_run=dry_run),
-            },
-        )
+        housekeeping.register("sign-in links", _prune_sign_in)
+
+
+def _prune_sign_in(*, now: datetime, dry_run: bool = False) -> dict[str, int]:
+    from selfservice.models import SignInRequest, SignInToken
+
+    return {
+        "expired sign-in links": SignInToken.prune(now, dry_run=dry_run),
+        "unanswered sign-in requests": SignInRequest.prune(now, dry_run=dry_run),
+    }

@@ -8,21 +8,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, timezone, translation
 
+from portal.models import Studio
 from portal.perfectgym import models as m
 from selfservice.texts import PAYMENT_FREQUENCY_TYPE, per_term
 
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF", "PLN": "zł"}
 
 
-def studio_zone(studio) -> zoneinfo.ZoneInfo:
+def studio_zone(studio: Studio) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(studio.timezone)
 
 
-def studio_now(studio) -> datetime:
+def studio_now(studio: Studio) -> datetime:
     return timezone.now().astimezone(studio_zone(studio))
 
 
-def studio_today(studio) -> date:
+def studio_today(studio: Studio) -> date:
     return studio_now(studio).date()
 
 
@@ -48,7 +49,7 @@ def long_date(value: date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else ""
 
 
-def date_time(value: datetime, studio) -> str:
+def date_time(value: datetime, studio: Studio) -> str:
     """Date and time in the studio's zone, e.g. '22. November 2026, 14:05'."""
     local = value.astimezone(studio_zone(studio))
     return f"{formats.date_format(local, 'DATE_FORMAT')}, {formats.time_format(local, 'H:i')}"

@@ -5,15 +5,20 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
+from typing import Any, cast
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib import filetypes
 from portal.perfectgym import models as m
 from selfservice import display
 from selfservice.models import OnlineCancelation
+from selfservice.services import Contract, IdlePeriodRequest, IdlePeriods
+from selfservice.services.online_cancelation import Declaration
 from selfservice.texts import unit_count
 from selfservice.uploads import MAX_DOCUMENT_BYTES, safe_filename
 
@@ -40,19 +45,24 @@ def phone_validator(value: str) -> None:
         )
 
 
+def _choices(field: forms.Field, choices: list[tuple[Any, Any]]) -> None:
+    """The choices of a choice field, known only once the API has answered."""
+    cast(forms.ChoiceField, field).choices = choices
+
+
 class KeyedForm(forms.Form):
     """Carries the idempotency key: the same form sent twice is one request."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("key", uuid.uuid4())
 
     def renew_key(self) -> None:
         """A refused request may be sent again as a new one."""
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()
         data["key"] = str(uuid.uuid4())
         self.data = data
 
@@ -80,7 +90,12 @@ class CancelationForm(KeyedForm):
     )
 
     def __init__(
-        self, *args, contract, reasons: list[m.ContractCancelationReason], resend_date: str | None = None, **kwargs
+        self,
+        *args: Any,
+        contract: Contract,
+        reasons: list[m.ContractCancelationReason],
+        resend_date: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.reasons = {reason.cancelation_reason_id: reason for reason in reasons}
@@ -90,12 +105,14 @@ class CancelationForm(KeyedForm):
                 dates.append(date.fromisoformat(resend_date))
             except ValueError:
                 pass
-        self.fields["end_date"].choices = [(d.isoformat(), display.long_date(d)) for d in dates]
+        _choices(self.fields["end_date"], [(d.isoformat(), display.long_date(d)) for d in dates])
         if dates and not self.is_bound:
             self.initial.setdefault("end_date", dates[0].isoformat())
-        self.fields["reason"].choices = [("", _("Please choose"))] + [
-            (reason.cancelation_reason_id, reason.cancelation_reason_name) for reason in reasons
-        ]
+        _choices(
+            self.fields["reason"],
+            [("", _("Please choose"))]
+            + [(reason.cancelation_reason_id, reason.cancelation_reason_name) for reason in reasons],
+        )
 
     @property
     def chosen_reason(self) -> m.ContractCancelationReason:
@@ -118,11 +135,12 @@ class IdlePeriodForm(KeyedForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.heic,image/*,application/pdf"}),
     )
 
-    def __init__(self, *args, page, too_large: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, page: IdlePeriods, too_large: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.page = page
         self.too_large = too_large
         config = page.config
+        assert config is not None, "only offered when the configuration could be read"
         starts = page.start_choices()
         if starts:
             self.fields["start_date"] = forms.TypedChoiceField(
@@ -136,21 +154,29 @@ class IdlePeriodForm(KeyedForm):
             self.fields["start_date"].help_text = _("%(date)s at the earliest.") % {"date": display.long_date(first)}
             if not self.is_bound:
                 self.initial.setdefault("start_date", first.isoformat())
-        self.fields["term_value"].choices = [("", _("Please choose"))] + [
-            (n, unit_count(n, config.temporal_unit)) for n in page.term_choices()
-        ]
+        _choices(
+            self.fields["term_value"],
+            [("", _("Please choose"))] + [(n, unit_count(n, config.temporal_unit)) for n in page.term_choices()],
+        )
         if not config.unlimited_allowed:
             del self.fields["unlimited"]
-        self.fields["reason"].choices = [("", _("Please choose"))] + [
-            (
-                reason.id,
-                _("%(name)s (document needed)") % {"name": reason.name} if reason.document_required else reason.name,
-            )
-            for reason in config.idle_period_reasons
-        ]
+        _choices(
+            self.fields["reason"],
+            [("", _("Please choose"))]
+            + [
+                (
+                    reason.id,
+                    _("%(name)s (document needed)") % {"name": reason.name}
+                    if reason.document_required
+                    else reason.name,
+                )
+                for reason in config.idle_period_reasons
+            ],
+        )
 
     def clean_start_date(self) -> date:
         start = self.cleaned_data["start_date"]
+        assert self.page.config is not None
         first = self.page.config.first_possible_start_date
         if start < first:
             raise forms.ValidationError(
@@ -158,23 +184,23 @@ class IdlePeriodForm(KeyedForm):
             )
         return start
 
-    def clean_document(self):
-        upload = self.cleaned_data.get("document")
+    def clean_document(self) -> m.Document | None:
+        upload: UploadedFile | None = self.cleaned_data.get("document")
         if self.too_large:
             raise forms.ValidationError(_("The document is larger than 5 MB. Please send a smaller file."))
         if not upload:
             return None
-        if upload.size > MAX_DOCUMENT_BYTES:
+        if (upload.size or 0) > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("The document is larger than 5 MB. Please send a smaller file."))
         upload.seek(0)
         content = upload.read()
         checked = filetypes.check_document(content)
-        if not checked.ok:
+        if checked.content_type is None or not checked.ok:
             raise forms.ValidationError(DOCUMENT_PROBLEMS[checked.problem])
         return m.Document(safe_filename(upload.name or "", checked.content_type), content, checked.content_type)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         unlimited = data.get("unlimited", False)
         if not unlimited and not data.get("term_value") and "term_value" not in self.errors:
             self.add_error("term_value", _("Please choose how long the idle period should last."))
@@ -187,6 +213,18 @@ class IdlePeriodForm(KeyedForm):
             )
         data["reason_obj"] = reason
         return data
+
+    def request(self) -> IdlePeriodRequest:
+        """The idle period asked for (after ``is_valid``)."""
+        data = self.cleaned_data
+        assert self.page.config is not None
+        return IdlePeriodRequest(
+            start_date=data["start_date"],
+            term_value=data.get("term_value"),
+            unlimited=bool(data.get("unlimited")),
+            reason=data["reason_obj"],
+            temporal_unit=self.page.config.temporal_unit,
+        )
 
 
 class ContactForm(KeyedForm):
@@ -209,7 +247,7 @@ class ContactForm(KeyedForm):
         label=_("Mobile phone (work)"), required=False, max_length=40, validators=[phone_validator]
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("phone_private_mobile", "phone_private", "phone_business", "phone_business_mobile"):
             self.fields[name].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"})
@@ -315,8 +353,8 @@ class OnlineCancelationForm(forms.Form):
             raise forms.ValidationError(_("Please check the date of birth."))
         return value
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if (
             data.get("kind") == OnlineCancelation.Kind.EXTRAORDINARY
             and not (data.get("extraordinary_reason") or "").strip()
@@ -325,3 +363,19 @@ class OnlineCancelationForm(forms.Form):
         if data.get("end") == self.ON_DATE and not data.get("end_date") and "end_date" not in self.errors:
             self.add_error("end_date", _("Please enter the date, or choose the earliest possible date."))
         return data
+
+    def declaration(self) -> Declaration:
+        """The declaration as typed (after ``is_valid``): what it does not apply to is left out."""
+        data = self.cleaned_data
+        extraordinary = data["kind"] == OnlineCancelation.Kind.EXTRAORDINARY
+        return Declaration(
+            kind=data["kind"],
+            extraordinary_reason=(data.get("extraordinary_reason") or "").strip() if extraordinary else "",
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            date_of_birth=data["date_of_birth"],
+            email=data["email"],
+            contract_identifier=data["contract_identifier"].strip(),
+            earliest_possible=data["end"] == self.EARLIEST,
+            requested_end_date=data.get("end_date") if data["end"] == self.ON_DATE else None,
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -27,8 +27,8 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class SignInTokenQuerySet(models.QuerySet):
-    def usable(self):
+class SignInTokenQuerySet(models.QuerySet["SignInToken"]):
+    def usable(self) -> SignInTokenQuerySet:
         return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
 
 
@@ -92,7 +92,7 @@ class SignInToken(models.Model):
         return cls.objects.usable().filter(studio=studio, customer_id=customer_id).update(used_at=timezone.now())
 
     @classmethod
-    def prune(cls, now, *, dry_run: bool = False) -> int:
+    def prune(cls, now: datetime, *, dry_run: bool = False) -> int:
         """Tokens a day past their expiry: nothing can use them any more."""
         old = cls.objects.filter(expires_at__lt=now - timedelta(days=1))
         return old.count() if dry_run else old.delete()[0]
@@ -125,7 +125,7 @@ class SignInRequest(models.Model):
         return f"sign-in request {self.pk}"
 
     @classmethod
-    def prune(cls, now, *, dry_run: bool = False) -> int:
+    def prune(cls, now: datetime, *, dry_run: bool = False) -> int:
         """Requests no worker answered (it was down): the link would be stale by now anyway."""
         old = cls.objects.filter(created_at__lt=now - SIGN_IN_REQUEST_LIFETIME)
         return old.count() if dry_run else old.delete()[0]
@@ -194,7 +194,7 @@ class OnlineCancelation(models.Model):
         return self.outcome == self.Outcome.FORWARDED and (self.studio_emailed or self.thread_id is not None)
 
     @classmethod
-    def purge_old(cls, now, *, dry_run: bool = False) -> int:
+    def purge_old(cls, now: datetime, *, dry_run: bool = False) -> int:
         """Delete handled declarations older than the studio's retention whose filed end date has passed.
 
         Why these and not all: a declaration nobody at the studio has seen yet (processing broke off,

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import PurePath
+from typing import Any
 
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf", "image/heic": "heic"}
@@ -35,14 +37,14 @@ def safe_filename(name: str, content_type: str) -> str:
 class MemoryOnlyUploadHandler(FileUploadHandler):
     """Buffers each file in memory up to ``max_bytes``; a larger file is skipped and flagged."""
 
-    def __init__(self, request=None, max_bytes: int = MAX_DOCUMENT_BYTES) -> None:
+    def __init__(self, request: HttpRequest | None = None, max_bytes: int = MAX_DOCUMENT_BYTES) -> None:
         super().__init__(request)
         self.max_bytes = max_bytes
         self.too_large: set[str] = set()
         self._buffer: BytesIO | None = None
         self._size = 0
 
-    def new_file(self, *args, **kwargs) -> None:
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self._buffer = BytesIO()
         self._size = 0
@@ -53,7 +55,8 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
             self.too_large.add(self.field_name)
             self._buffer = None
             raise SkipFile()  # the parser reads past the rest of this file without keeping it
-        self._buffer.write(raw_data)
+        if self._buffer is not None:
+            self._buffer.write(raw_data)
         return None  # no later handler sees the data
 
     def file_complete(self, file_size: int) -> InMemoryUploadedFile | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -27,11 +28,11 @@ class OfferFilter(admin.SimpleListFilter):
     title = _("offer")
     parameter_name = "offer"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
         titles = Lead.objects.order_by("offer_title").values_list("offer_title", flat=True).distinct()
         return [(title, title) for title in titles if title]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(offer_title=self.value()) if self.value() else queryset
 
 
@@ -39,7 +40,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -54,7 +55,7 @@ class TrialBookingInline(admin.TabularInline):
     def reason(self, booking: TrialBooking) -> str:
         return reason_label(booking.failure_reason)
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -88,7 +89,7 @@ class LeadAdmin(ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("studio").prefetch_related("bookings")
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         # Unconfirmed bookings past their deadline are shown as expired, as the API treats them.
         services.expire_overdue()
         return super().changelist_view(request, extra_context)
@@ -102,18 +103,18 @@ class LeadAdmin(ReadOnlyAdmin):
         return reason_label(lead.failure_reason)
 
     @admin.display(description=_("time"))
-    def slot(self, lead: Lead):
+    def slot(self, lead: Lead) -> str:
         bookings = sorted(lead.bookings.all(), key=lambda b: b.updated_at, reverse=True)
         if not bookings:
             return ""
         return timezone.localtime(bookings[0].starts_at).strftime("%Y-%m-%d %H:%M")
 
     @admin.action(description=_("Export selected leads as CSV"))
-    def export_csv(self, request: HttpRequest, queryset: QuerySet):
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Lead]) -> HttpResponse:
         return leads_csv_response(queryset)
 
 
-def leads_csv_response(queryset: QuerySet) -> HttpResponse:
+def leads_csv_response(queryset: QuerySet[Lead]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="trial-leads.csv"'
     writer = csv.writer(response)
@@ -188,7 +189,7 @@ class FunnelWeekAdmin(ReadOnlyAdmin):
             return "–"
         return f"{100 * row.bookings_confirmed / row.offers_viewed:.1f} %"
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

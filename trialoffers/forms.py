@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -11,17 +12,34 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.perfectgym.models import TrialOfferLeadDataConfig
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 PHONE = re.compile(r"^\+?[0-9][0-9 ()/\-]{4,24}$")
 ADDRESS_PARTS = ("street", "house_number", "zip_code", "city")
 HONEYPOT = "website"
 
+# What the trial offer config asks of the lead form (views pass it on without reading it).
+LeadFields = TrialOfferLeadDataConfig
 
-def _text(label, *, max_length: int, autocomplete: str, input_type: str = "text", **kwargs) -> forms.CharField:
+
+def _text(
+    label: StrPromise, *, max_length: int, autocomplete: str, input_type: str = "text", **kwargs: Any
+) -> forms.CharField:
     widget_class = {"email": forms.EmailInput, "tel": forms.TextInput}.get(input_type, forms.TextInput)
     attrs = {"autocomplete": autocomplete}
     if input_type == "tel":
         attrs.update(type="tel", inputmode="tel")
     return forms.CharField(label=label, max_length=max_length, widget=widget_class(attrs=attrs), **kwargs)
+
+
+def _email(help_text: StrPromise) -> forms.EmailField:
+    return forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        help_text=help_text,
+    )
 
 
 class AccessibleForm(forms.Form):
@@ -35,19 +53,14 @@ class AccessibleForm(forms.Form):
         for name in self.fields:
             for error in self.errors.get(name, []):
                 label = self.fields[name].label
-                items.append((self.auto_id % name, f"{label}: {error}"))
+                items.append((self[name].auto_id, f"{label}: {error}"))
         return items
 
 
 class LeadForm(AccessibleForm):
     first_name = _text(_("First name"), max_length=60, autocomplete="given-name")
     last_name = _text(_("Last name"), max_length=60, autocomplete="family-name")
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
-        help_text=_("We send your booking confirmation here."),
-    )
+    email = _email(_("We send your booking confirmation here."))
     gender = forms.ChoiceField(
         label=_("Gender"),
         choices=[("", _("Please choose")), ("FEMALE", _("female")), ("MALE", _("male")), ("UNISEX", _("diverse"))],
@@ -73,7 +86,7 @@ class LeadForm(AccessibleForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, lead_config: TrialOfferLeadDataConfig, **kwargs) -> None:
+    def __init__(self, *args: Any, lead_config: TrialOfferLeadDataConfig, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.modes = {
             "gender": lead_config.gender_mode,
@@ -131,8 +144,8 @@ class LeadForm(AccessibleForm):
             raise forms.ValidationError(_("Please enter a phone number with digits only, for example +49 30 1234567."))
         return phone
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if self.modes["address"] == "OPTIONAL":
             given = [part for part in ADDRESS_PARTS if (data.get(part) or "").strip()]
             if given:
@@ -146,12 +159,7 @@ class VoucherForm(AccessibleForm):
     voucher_code = _text(_("Voucher code"), max_length=64, autocomplete="off")
     first_name = _text(_("First name"), max_length=60, autocomplete="given-name")
     last_name = _text(_("Last name"), max_length=60, autocomplete="family-name")
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
-        help_text=_("We also send your access code here."),
-    )
+    email = _email(_("We also send your access code here."))
     website = forms.CharField(
         required=False,
         label=_("Leave this field empty"),

@@ -9,13 +9,17 @@ Framing itself (frame-ancestors per studio) is the shared SecurityHeadersMiddlew
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from portal.models import Studio
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$")
 
@@ -41,7 +45,7 @@ def origin_allowed(request: HttpRequest, studio: Studio) -> bool:
     return bool(origin) and origin.lower() in allowed_origins(request, studio)
 
 
-def cookieless(view):
+def cookieless(view: View) -> View:
     """The response sets no cookie of ours.
 
     The base template asks for a CSRF token (for htmx on other pages), which would set the CSRF
@@ -50,9 +54,9 @@ def cookieless(view):
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
         return response
 
-    return wrapper
+    return cast(View, wrapper)

@@ -12,7 +12,7 @@ after the studio's retention period.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import F, Q
@@ -253,6 +253,6 @@ class VoucherMessage(models.Model):
         return f"voucher message {self.pk}"
 
     @classmethod
-    def prune(cls, now, *, dry_run: bool = False) -> int:
+    def prune(cls, now: datetime, *, dry_run: bool = False) -> int:
         old = cls.objects.filter(created_at__lt=now - timedelta(days=1))
         return old.count() if dry_run else old.delete()[0]

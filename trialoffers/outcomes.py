@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
     from trialoffers.models import TrialBooking
 
 
@@ -26,13 +28,12 @@ class Next(enum.StrEnum):
     CHECK_AGAIN = "check_again"  # outcome unknown: sending again first checks what happened
     PICK_TIME = "pick_time"  # choose another time (fresh slots)
     PICK_OFFER = "pick_offer"  # choose another offer
-    SIGN_IN = "sign_in"  # already a customer
     CHECK_EMAIL = "check_email"  # the e-mail says how to go on (the page must not tell who is a customer)
     CONTACT = "contact"  # only the studio can help
     IN_PROGRESS = "in_progress"  # another request works on this journey right now
 
 
-MESSAGES: dict[str, str] = {
+MESSAGES: dict[str, StrPromise] = {
     # validateForLeadCustomerCreation
     "POSSIBLE": _("Your details are complete."),
     "INVALID_LEAD_CUSTOMER_DATA": _(
@@ -148,7 +149,7 @@ NEXT_STEP: dict[str, Next] = {
 }
 
 # Voucher redemption (redeemCheckinVoucher answers errors, keyed by errorCode or by the portal).
-VOUCHER_MESSAGES: dict[str, str] = {
+VOUCHER_MESSAGES: dict[str, StrPromise] = {
     "NOT_FOUND": _("We do not know this voucher code. Please check it and try again."),
     "ALREADY_REDEEMED": _("This voucher code has already been used. Each code works once."),
     "EXPIRED": _("This voucher code has expired. Please contact the studio."),
@@ -203,8 +204,8 @@ class Outcome:
     field_errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, reason: str, **kwargs) -> Outcome:
-        return cls(next=next_step(reason), reason=reason, text=message(reason), **kwargs)
+    def of(cls, reason: str, *, booking: TrialBooking | None = None) -> Outcome:
+        return cls(next=next_step(reason), reason=reason, text=message(reason), booking=booking)
 
     @classmethod
     def done(cls, booking: TrialBooking) -> Outcome:

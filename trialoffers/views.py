@@ -7,10 +7,12 @@ htmx, day switching swaps only the slot list and forms swap only themselves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,28 +20,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.http import StudioRequest, redirect_after, template_for
 from portal.lib.ratelimit import client_ip
 from portal.models import Studio
-from portal.perfectgym import errors
 from portal.services import studio_overview
 from portal.studios import studio_or_404
-from portal.user_messages import message_for
 from trialoffers import ics, services, tokens
-from trialoffers.forms import HONEYPOT, LeadForm, VoucherForm
+from trialoffers.forms import HONEYPOT, LeadFields, LeadForm, VoucherForm
 from trialoffers.guards import cookieless, origin_allowed
-from trialoffers.models import BookingStatus, LeadCreation, TrialBooking, VoucherRedemption, VoucherStatus
+from trialoffers.models import BookingStatus, Lead, LeadCreation, TrialBooking, VoucherRedemption, VoucherStatus
 from trialoffers.outcomes import Next, Outcome
 from trialoffers.outcomes import message as status_message
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-def _studio(request: HttpRequest, slug: str) -> Studio:
+def _studio(request: StudioRequest, slug: str) -> Studio:
     studio = studio_or_404(request, slug)
     request.studio = studio  # the embed headers (guards.embeddable) read it
     return studio
 
 
-def _lang(request: HttpRequest) -> dict[str, str]:
+def _lang(request: StudioRequest) -> dict[str, str]:
     """Without cookies an explicit ?lang= would be forgotten on the next page: links carry it on."""
     asked = request.GET.get("lang", "")[:5].lower()
     if asked not in {code for code, _name in settings.LANGUAGES}:
@@ -47,44 +48,39 @@ def _lang(request: HttpRequest) -> dict[str, str]:
     return {"lang_q": f"?lang={asked}", "lang_amp": f"&lang={asked}"}
 
 
-def _context(request: HttpRequest, studio: Studio, **extra) -> dict:
+def _url(request: StudioRequest, name: str, **kwargs: Any) -> str:
+    """This studio's page ``trialoffers:<name>``, keeping the visitor's explicit language."""
+    return reverse(f"trialoffers:{name}", kwargs={"slug": request.studio.slug, **kwargs}) + _lang(request)["lang_q"]
+
+
+def _context(request: StudioRequest, studio: Studio, **extra: Any) -> dict[str, Any]:
     return {"studio": studio, **_lang(request), **extra}
 
 
-def _links(request: HttpRequest) -> services.Links:
+def _links(request: StudioRequest) -> services.Links:
     return services.Links(settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/"))
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """Post/redirect/get; with htmx a full page load of ``url``."""
-    if request.htmx:
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = url
-        return response
-    return HttpResponseRedirect(url, status=303)
-
-
-def _problem(request: HttpRequest, studio: Studio, text: str, *, status: int) -> HttpResponse:
+def _problem(request: StudioRequest, studio: Studio, text: str, *, status: int) -> HttpResponse:
     return render(request, "trialoffers/problem.html", _context(request, studio, text=text), status=status)
+
+
+def _foreign_post(request: StudioRequest, studio: Studio) -> HttpResponse | None:
+    """The page that refuses a POST from another site; None when it may go ahead."""
+    if origin_allowed(request, studio):
+        return None
+    return _problem(request, studio, _("This form may only be sent from the studio's own pages."), status=403)
+
+
+def _refused_post(request: StudioRequest, studio: Studio) -> HttpResponse | None:
+    """The page that refuses a POST from another site or one a bot filled in; None when it may go ahead."""
+    if request.POST.get(HONEYPOT) and origin_allowed(request, studio):
+        return _problem(request, studio, _("Your request could not be processed."), status=400)
+    return _foreign_post(request, studio)
 
 
 def offer_url(studio: Studio, kind: str, offer_id: int) -> str:
     return reverse(f"trialoffers:{kind}", kwargs={"slug": studio.slug, "offer_id": offer_id})
-
-
-def _done_url(studio: Studio, booking: TrialBooking, request: HttpRequest) -> str:
-    url = reverse("trialoffers:done", kwargs={"slug": studio.slug, "token": tokens.done_token(booking.pk)})
-    return url + _lang(request)["lang_q"]
-
-
-def _sent_url(studio: Studio, request: HttpRequest) -> str:
-    """Where every sent lead form ends, new lead or existing customer alike: "please check your e-mail"."""
-    return reverse("trialoffers:sent", kwargs={"slug": studio.slug}) + _lang(request)["lang_q"]
-
-
-def _answered_by_email(lead) -> bool:
-    """The journey's answer is in the visitor's mailbox: a booking, or (existing customer) the way to sign in."""
-    return lead is not None and (lead.held_booking() is not None or lead.failure_reason == "DUPLICATE_CUSTOMER")
 
 
 def _parse_day(value: str) -> date | None:
@@ -97,7 +93,7 @@ def _parse_day(value: str) -> date | None:
 # --- 1. Choose ------------------------------------------------------------------------------------
 @require_GET
 @cookieless
-def offers(request: HttpRequest, slug: str) -> HttpResponse:
+def offers(request: StudioRequest, slug: str) -> HttpResponse:
     studio = _studio(request, slug)
     listing = services.list_offers(studio)
     category = request.GET.get("category", "")[:80]
@@ -109,14 +105,14 @@ def offers(request: HttpRequest, slug: str) -> HttpResponse:
         offers=[(offer, offer_url(studio, offer.kind, offer.id)) for offer in listing.in_category(category)],
         voucher_url=reverse("trialoffers:voucher", kwargs={"slug": studio.slug}),
     )
-    template = "trialoffers/offers.html#offer-list" if request.htmx else "trialoffers/offers.html"
+    template = template_for(request, "trialoffers/offers.html", "offer-list")
     return render(request, template, context, status=503 if listing.problem else 200)
 
 
 # --- 2. Pick a time -------------------------------------------------------------------------------
 @require_GET
 @cookieless
-def offer(request: HttpRequest, slug: str, kind: str, offer_id: int) -> HttpResponse:
+def offer(request: StudioRequest, slug: str, kind: str, offer_id: int) -> HttpResponse:
     studio = _studio(request, slug)
     found, problem = services.find_offer(studio, kind, offer_id)
     if problem:
@@ -130,42 +126,54 @@ def offer(request: HttpRequest, slug: str, kind: str, offer_id: int) -> HttpResp
     day, week = _parse_day(request.GET.get("day", "")), _parse_day(request.GET.get("week", ""))
     picker = services.slot_picker(studio, found, nonce, day, week=week)
     context = _context(request, studio, offer=found, picker=picker, offer_url=offer_url(studio, kind, offer_id))
-    if request.htmx:
-        return render(request, "trialoffers/offer.html#slots", context)
+    page = "trialoffers/offer.html"
+    template = template_for(request, page, "slots")
+    if template != page:
+        return render(request, template, context)
     services.count_offer_view(studio)
-    return render(request, "trialoffers/offer.html", context, status=503 if picker.problem else 200)
+    return render(request, page, context, status=503 if picker.problem else 200)
 
 
 # --- 3 and 4. Tell us about you, book --------------------------------------------------------------
+@dataclass
+class _Journey:
+    """The lead form's state on one request: the chosen time, its fresh token, the form and the lead."""
+
+    choice: tokens.SlotChoice
+    token: str
+    fields: LeadFields
+    form: LeadForm | None
+    lead: Lead | None = None
+
+    @property
+    def lead_known(self) -> bool:
+        return self.lead is not None and self.lead.creation == LeadCreation.CREATED
+
+
 def _form_page(
-    request: HttpRequest,
-    studio: Studio,
-    choice: tokens.SlotChoice,
-    token: str,
-    form: LeadForm | None,
-    *,
-    lead=None,
-    notice: str = "",
-    status: int = 200,
+    request: StudioRequest, studio: Studio, journey: _Journey, *, notice: str = "", status: int = 200
 ) -> HttpResponse:
+    choice = journey.choice
     context = _context(
         request,
         studio,
         choice=choice,
-        token=token,
-        form=form,
-        lead=lead,
+        token=journey.token,
+        form=journey.form,
+        lead=journey.lead,
         notice=notice,
         offer_url=offer_url(studio, choice.kind, choice.offer_id),
         journey=tokens.journey_token(choice.nonce, choice.offer_key),
         register_url=reverse("trialoffers:register", kwargs={"slug": studio.slug}),
         check_url=reverse("trialoffers:check-field", kwargs={"slug": studio.slug}),
     )
-    template = "trialoffers/register.html#journey" if request.htmx and request.method == "POST" else None
-    return render(request, template or "trialoffers/register.html", context, status=status)
+    partial = "journey" if request.method == "POST" else None
+    return render(request, template_for(request, "trialoffers/register.html", partial), context, status=status)
 
 
-def _outcome_page(request: HttpRequest, studio: Studio, outcome: Outcome, *, kind: str, offer_id: int, nonce: str):
+def _outcome_page(
+    request: StudioRequest, studio: Studio, outcome: Outcome, *, kind: str, offer_id: int, nonce: str
+) -> HttpResponse:
     """An answer that is not a booking, with its way forward (fresh slots when another time is needed)."""
     picker = None
     found = None
@@ -181,109 +189,107 @@ def _outcome_page(request: HttpRequest, studio: Studio, outcome: Outcome, *, kin
         picker=picker,
         offer_url=offer_url(studio, kind, offer_id),
         offers_url=reverse("trialoffers:offers", kwargs={"slug": studio.slug}),
-        sign_in_url=reverse("studio-home", kwargs={"slug": studio.slug}) + "account/",
     )
-    template = "trialoffers/outcome.html#outcome" if request.htmx and request.method == "POST" else None
-    return render(request, template or "trialoffers/outcome.html", context)
+    partial = "outcome" if request.method == "POST" else None
+    return render(request, template_for(request, "trialoffers/outcome.html", partial), context)
 
 
-def _read_choice(request: HttpRequest, studio: Studio, token: str):
-    """((choice, config), expired, None) or (None, False, the page that says what is wrong)."""
+def _read_choice(
+    request: StudioRequest, studio: Studio, token: str
+) -> tuple[tokens.SlotChoice, LeadFields, bool] | HttpResponse:
+    """(choice, the lead form's fields, expired), or the page that says what is wrong."""
     try:
         choice, expired = tokens.read_slot(token)
     except tokens.BadToken:
-        return None, False, _problem(request, studio, status_message("LINK_INVALID"), status=400)
+        return _problem(request, studio, status_message("LINK_INVALID"), status=400)
     try:
-        config = services.trial_config(studio, choice.config_id)
-    except errors.NotFound:
-        return None, False, _problem(request, studio, status_message("CONFIG_UNAVAILABLE"), status=404)
-    except errors.ApiError as exc:
-        return None, False, _problem(request, studio, message_for(exc), status=503)
-    return (choice, config), expired, None
+        fields = services.lead_fields(studio, choice.config_id)
+    except services.ConfigUnavailable as exc:
+        return _problem(request, studio, exc.message, status=404 if exc.missing else 503)
+    return choice, fields, expired
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @cookieless
-def register(request: HttpRequest, slug: str) -> HttpResponse:
+def register(request: StudioRequest, slug: str) -> HttpResponse:
     studio = _studio(request, slug)
-    token = (request.POST if request.method == "POST" else request.GET).get("t", "")
-    found, expired, problem = _read_choice(request, studio, token)
-    if problem:
-        return problem
-    choice, config = found
+    found = _read_choice(request, studio, (request.POST if request.method == "POST" else request.GET).get("t", ""))
+    if isinstance(found, HttpResponse):
+        return found
+    choice, fields, expired = found
     lead = services.journey_lead(studio, choice.nonce)
-    if _answered_by_email(lead):
-        return _redirect(request, _sent_url(studio, request))
-    known = lead is not None and lead.creation == LeadCreation.CREATED
-    token = tokens.slot_token(choice)  # fresh: the form may be sent hours after the time was picked
+    if services.answered_by_email(lead):
+        return redirect_after(request, _url(request, "sent"))
+    # A fresh token: the form may be sent hours after the time was picked.
+    journey = _Journey(choice, tokens.slot_token(choice), fields, None, lead)
 
     if request.method == "GET":
         services.count_form_started(studio, choice.nonce)
-        form = None if known else LeadForm(lead_config=config.lead_data_config)
-        return _form_page(request, studio, choice, token, form, lead=lead)
+        journey.form = None if journey.lead_known else LeadForm(lead_config=fields)
+        return _form_page(request, studio, journey)
 
-    if not origin_allowed(request, studio):
-        return _problem(request, studio, _("This form may only be sent from the studio's own pages."), status=403)
-    if request.POST.get(HONEYPOT):
-        return _problem(request, studio, _("Your request could not be processed."), status=400)
-    form = None if known else LeadForm(request.POST, lead_config=config.lead_data_config)
-    if form is not None and not form.is_valid():
-        return _form_page(request, studio, choice, token, form, lead=lead, status=422)
+    refused = _refused_post(request, studio)
+    if refused:
+        return refused
+    journey.form = None if journey.lead_known else LeadForm(request.POST, lead_config=fields)
+    if journey.form is not None and not journey.form.is_valid():
+        return _form_page(request, studio, journey, status=422)
     if expired:
         notice = _("This page was open for a long time. Please check your time and send the form again.")
-        return _form_page(request, studio, choice, token, form, lead=lead, notice=notice, status=422)
+        return _form_page(request, studio, journey, notice=notice, status=422)
 
     outcome = services.book_trial(
         studio,
         choice,
-        services.LeadInput.from_form(form.cleaned_data) if form is not None else None,
+        services.LeadInput.from_form(journey.form.cleaned_data) if journey.form is not None else None,
         client_ip=client_ip(request),
         language=translation.get_language(),
         links=_links(request),
     )
-    return _answer(request, studio, choice, token, form, outcome, config=config)
+    return _answer(request, studio, journey, outcome)
 
 
-def _answer(request, studio, choice, token, form, outcome: Outcome, *, config) -> HttpResponse:
+def _answer(request: StudioRequest, studio: Studio, journey: _Journey, outcome: Outcome) -> HttpResponse:
     """Show what booking answered: the booking, the form again, or the way forward.
 
     A form with new details ends on the same "check your e-mail" page whether the address is new (the e-mail
     has the booking) or a customer's (the e-mail says to sign in): the page must not tell who is a customer.
     A journey whose lead exists already (another time after a refusal) shows its booking at once.
     """
-    if outcome.next == Next.DONE and form is None:
-        return _redirect(request, _done_url(studio, outcome.booking, request))
+    choice = journey.choice
+    if outcome.next == Next.DONE and journey.form is None and outcome.booking is not None:
+        return redirect_after(request, _url(request, "done", token=tokens.done_token(outcome.booking.pk)))
     if outcome.next in (Next.DONE, Next.CHECK_EMAIL):
-        return _redirect(request, _sent_url(studio, request))
+        return redirect_after(request, _url(request, "sent"))
     if outcome.next == Next.IN_PROGRESS:
-        journey = tokens.journey_token(choice.nonce, choice.offer_key)
-        url = reverse("trialoffers:status", kwargs={"slug": studio.slug, "token": journey})
-        return _redirect(request, url + _lang(request)["lang_q"])
+        return redirect_after(
+            request, _url(request, "status", token=tokens.journey_token(choice.nonce, choice.offer_key))
+        )
     if outcome.next in (Next.FIX_FORM, Next.TRY_AGAIN, Next.CHECK_AGAIN):
-        lead = services.journey_lead(studio, choice.nonce)
-        if form is None and not (lead and lead.creation == LeadCreation.CREATED):
-            form = LeadForm(lead_config=config.lead_data_config)
+        journey.lead = services.journey_lead(studio, choice.nonce)
+        if journey.form is None and not journey.lead_known:
+            journey.form = LeadForm(lead_config=journey.fields)
         for name, error in outcome.field_errors.items():
-            if form is not None and name in form.fields:
-                form.add_error(name, error)
-        return _form_page(request, studio, choice, token, form, lead=lead, notice=outcome.text, status=422)
+            if journey.form is not None and name in journey.form.fields:
+                journey.form.add_error(name, error)
+        return _form_page(request, studio, journey, notice=outcome.text, status=422)
     return _outcome_page(request, studio, outcome, kind=choice.kind, offer_id=choice.offer_id, nonce=choice.nonce)
 
 
 @csrf_exempt
 @require_POST
 @cookieless
-def check_field(request: HttpRequest, slug: str) -> HttpResponse:
+def check_field(request: StudioRequest, slug: str) -> HttpResponse:
     """Inline validation of one field while the visitor fills in the form (htmx); nothing is stored."""
     studio = _studio(request, slug)
-    found, _expired, problem = _read_choice(request, studio, request.POST.get("t") or request.GET.get("t", ""))
-    if problem:
+    found = _read_choice(request, studio, request.POST.get("t") or request.GET.get("t", ""))
+    if isinstance(found, HttpResponse):
         return HttpResponse(status=204)
     if not origin_allowed(request, studio):
         return HttpResponse(status=403)
-    _choice, config = found
-    form = LeadForm(request.POST, lead_config=config.lead_data_config)
+    _choice, fields, _expired = found
+    form = LeadForm(request.POST, lead_config=fields)
     name = request.GET.get("field", "")
     if name not in form.fields or name == HONEYPOT:
         return HttpResponse(status=204)
@@ -295,7 +301,7 @@ def check_field(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @cookieless
-def journey_status(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+def journey_status(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     """Where a journey stands, for the visitor whose second click met the first one still working."""
     studio = _studio(request, slug)
     try:
@@ -305,8 +311,8 @@ def journey_status(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     lead = services.journey_lead(studio, nonce)
     if lead is None:
         return _problem(request, studio, status_message("LINK_INVALID"), status=404)
-    if _answered_by_email(lead):
-        return _redirect(request, _sent_url(studio, request))
+    if services.answered_by_email(lead):
+        return redirect_after(request, _url(request, "sent"))
     if services.journey_busy(studio, nonce):
         return render(request, "trialoffers/processing.html", _context(request, studio, refresh_url=request.path))
     outcome = Outcome.of(lead.failure_reason or "OUTCOME_UNKNOWN")
@@ -315,7 +321,7 @@ def journey_status(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 @require_GET
 @cookieless
-def sent(request: HttpRequest, slug: str) -> HttpResponse:
+def sent(request: StudioRequest, slug: str) -> HttpResponse:
     """After the lead form: the same page for everybody; the e-mail carries the booking or the way to sign in."""
     studio = _studio(request, slug)
     context = _context(request, studio, overview=studio_overview(studio))
@@ -326,7 +332,7 @@ def sent(request: HttpRequest, slug: str) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @cookieless
-def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+def confirm(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     """GET shows one button; only its POST confirms (link scanners only GET)."""
     studio = _studio(request, slug)
     try:
@@ -339,11 +345,12 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     deadline = datetime.fromtimestamp(deadline_ts, UTC)
     outcome = None
     if request.method == "POST":
-        if not origin_allowed(request, studio):
-            return _problem(request, studio, _("This form may only be sent from the studio's own pages."), status=403)
+        refused = _foreign_post(request, studio)
+        if refused:
+            return refused
         outcome = services.confirm_booking(studio, booking, deadline, _links(request))
         if outcome.reason in ("CONFIRMED", "EXPIRED"):
-            return HttpResponseRedirect(request.get_full_path(), status=303)
+            return redirect_after(request, request.get_full_path())
         booking.refresh_from_db()
     overview = studio_overview(studio)
     confirmed = booking.status in (BookingStatus.CONFIRMED, BookingStatus.BOOKED)
@@ -360,7 +367,7 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         confirmed=confirmed,
         expired=expired,
         can_confirm=booking.status == BookingStatus.CONFIRMATION_PENDING and not expired,
-        done_url=_done_url(studio, booking, request),
+        done_url=_url(request, "done", token=tokens.done_token(booking.pk)),
         offer_url=offer_url(studio, booking.kind, booking.offer_id),
         confirmed_text=status_message("CONFIRMED"),
         expired_text=status_message("EXPIRED"),
@@ -369,7 +376,7 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 
 # --- 6. Done ------------------------------------------------------------------------------------------
-def _booking_from(request: HttpRequest, studio: Studio, token: str) -> TrialBooking | None:
+def _booking_from(studio: Studio, token: str) -> TrialBooking | None:
     try:
         pk = tokens.read_done(token)
     except tokens.BadToken:
@@ -377,11 +384,21 @@ def _booking_from(request: HttpRequest, studio: Studio, token: str) -> TrialBook
     return TrialBooking.objects.filter(pk=pk, lead__studio=studio).select_related("lead").first()
 
 
+# The sentence the booking page shows for each status a booking can have there.
+_DONE_TEXT: dict[str, str] = {
+    BookingStatus.BOOKED: "BOOKED",
+    BookingStatus.CONFIRMED: "CONFIRMED",
+    BookingStatus.CONFIRMATION_PENDING: "BOOKED_WITH_CONFIRMATION_REQUIRED",
+    BookingStatus.WAITING_LIST: "WAITING_LIST",
+    BookingStatus.EXPIRED: "EXPIRED",
+}
+
+
 @require_GET
 @cookieless
-def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+def done(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     studio = _studio(request, slug)
-    booking = _booking_from(request, studio, token)
+    booking = _booking_from(studio, token)
     if booking is None:
         return _problem(request, studio, status_message("LINK_INVALID"), status=404)
     overview = studio_overview(studio)
@@ -398,48 +415,24 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     return render(request, "trialoffers/done.html", context)
 
 
-_DONE_TEXT = {
-    BookingStatus.BOOKED: "BOOKED",
-    BookingStatus.CONFIRMED: "CONFIRMED",
-    BookingStatus.CONFIRMATION_PENDING: "BOOKED_WITH_CONFIRMATION_REQUIRED",
-    BookingStatus.WAITING_LIST: "WAITING_LIST",
-    BookingStatus.EXPIRED: "EXPIRED",
-}
-
-
 @require_GET
 @cookieless
-def calendar(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+def calendar(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     """The booking as an .ics file, for booked and confirmed bookings only."""
     studio = _studio(request, slug)
-    booking = _booking_from(request, studio, token)
+    booking = _booking_from(studio, token)
     if booking is None or booking.status not in (BookingStatus.BOOKED, BookingStatus.CONFIRMED):
         return _problem(request, studio, status_message("LINK_INVALID"), status=404)
-    overview = studio_overview(studio)
-    description = [booking.offer_title]
-    if booking.instructors:
-        description.append(_("With %(names)s") % {"names": booking.instructors})
-    if studio.trial_what_to_bring:
-        description.append(_("What to bring: %(things)s") % {"things": studio.trial_what_to_bring})
-    info = overview.information
-    contact = [value for value in (info.telephone if info else "", studio.contact_email) if value]
-    if contact:
-        description.append(_("Contact: %(contact)s") % {"contact": ", ".join(contact)})
-    body = ics.calendar_file(
-        uid=f"trial-{booking.booking_id or booking.pk}-{studio.slug}@{request.get_host()}",
-        starts_at=booking.starts_at,
-        ends_at=booking.ends_at,
-        summary=f"{booking.offer_title} ({studio.name})",
-        location=", ".join(services.place_lines(studio, booking, overview)),
-        description="\n".join(description),
-    )
+    body = ics.booking_calendar(studio, booking, request.get_host())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="trial.ics"'
     return response
 
 
 # --- Check-in vouchers ----------------------------------------------------------------------------
-def _voucher_page(request, studio, form, token, *, notice="", status=200) -> HttpResponse:
+def _voucher_page(
+    request: StudioRequest, studio: Studio, form: VoucherForm, token: str, *, notice: str = "", status: int = 200
+) -> HttpResponse:
     context = _context(
         request,
         studio,
@@ -449,21 +442,20 @@ def _voucher_page(request, studio, form, token, *, notice="", status=200) -> Htt
         offered=bool(studio.checkin_voucher_online_offer_id),
         voucher_url=reverse("trialoffers:voucher", kwargs={"slug": studio.slug}),
     )
-    template = "trialoffers/voucher.html#voucher-form" if request.htmx and request.method == "POST" else None
-    return render(request, template or "trialoffers/voucher.html", context, status=status)
+    partial = "voucher-form" if request.method == "POST" else None
+    return render(request, template_for(request, "trialoffers/voucher.html", partial), context, status=status)
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @cookieless
-def voucher(request: HttpRequest, slug: str) -> HttpResponse:
+def voucher(request: StudioRequest, slug: str) -> HttpResponse:
     studio = _studio(request, slug)
     if request.method == "GET":
         return _voucher_page(request, studio, VoucherForm(), tokens.voucher_form_token(tokens.new_nonce()))
-    if not origin_allowed(request, studio):
-        return _problem(request, studio, _("This form may only be sent from the studio's own pages."), status=403)
-    if request.POST.get(HONEYPOT):
-        return _problem(request, studio, _("Your request could not be processed."), status=400)
+    refused = _refused_post(request, studio)
+    if refused:
+        return refused
     form = VoucherForm(request.POST)
     try:
         nonce, expired = tokens.read_voucher_form(request.POST.get("t", ""))
@@ -491,12 +483,9 @@ def voucher(request: HttpRequest, slug: str) -> HttpResponse:
     if outcome.in_progress:
         notice = _("Your voucher is being redeemed right now. Please wait a moment and send the form again.")
         return _voucher_page(request, studio, form, token, notice=notice, status=422)
-    if outcome.redeemed:
-        url = reverse(
-            "trialoffers:voucher-result",
-            kwargs={"slug": studio.slug, "token": tokens.voucher_result_token(outcome.redemption.pk)},
-        )
-        return _redirect(request, url + _lang(request)["lang_q"])
+    if outcome.redeemed and outcome.redemption is not None:
+        result = tokens.voucher_result_token(outcome.redemption.pk)
+        return redirect_after(request, _url(request, "voucher-result", token=result))
     if outcome.reason == "REDEEMED_WITHOUT_CODE":
         return _problem(request, studio, outcome.text, status=200)
     return _voucher_page(request, studio, form, token, notice=outcome.text, status=422)
@@ -504,7 +493,7 @@ def voucher(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @cookieless
-def voucher_result(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+def voucher_result(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     studio = _studio(request, slug)
     try:
         pk = tokens.read_voucher_result(token)

@@ -119,73 +119,103 @@ def _error_from(record: dict[str, Any] | None) -> errors.ApiError:
 # --- Reading --------------------------------------------------------------------------------------
 @dataclass
 class _Plan:
-    source: Source
-    meta: dict[str, Any] | None
+    source: Source[Any]
+    meta: dict[str, Any]  # empty when the key has no entry
     generation: Any
     value: Any = None
     has_value: bool = False
     version: str | None = None
-    result: Cached | None = None
+    result: Cached[Any] | None = None
+
+    def cached(self, *, stale: bool) -> Cached[Any]:
+        """The value found in the cache, as a result."""
+        return Cached(self.value, self.meta["at"], stale=stale, version=self.version)
+
+    def remembered_failure(self) -> Cached[Any]:
+        return Cached(None, error=_error_from(self.meta.get("error")))
 
 
-def fetch(*sources: Source) -> list[Cached]:
+def fetch(*sources: Source[Any]) -> list[Cached[Any]]:
     """The values of ``sources`` in order; what must be loaded now is loaded concurrently."""
     now = clock()
-    meta_keys = [_meta_key(source.key) for source in sources]
     generation_keys = {source.generation for source in sources if source.generation}
-    found = cache.get_many(meta_keys + sorted(generation_keys))
+    found = cache.get_many([_meta_key(source.key) for source in sources] + sorted(generation_keys))
     plans = [
-        _Plan(source, found.get(_meta_key(source.key)), found.get(source.generation) if source.generation else None)
+        _Plan(
+            source, found.get(_meta_key(source.key)) or {}, found.get(source.generation) if source.generation else None
+        )
         for source in sources
     ]
     _read_values(plans)
-
     to_load: list[_Plan] = []
     to_wait: list[_Plan] = []
     for plan in plans:
-        source, meta = plan.source, plan.meta
-        if not plan.has_value:
-            if meta and meta.get("fail") is not None and now < meta.get("until", 0):
-                plan.result = Cached(None, error=_error_from(meta.get("error")))
-            elif cache.add(_lock_key(source.key), 1, timeout=_lock_timeout()):
-                to_load.append(plan)
-            else:
-                to_wait.append(plan)
-            continue
-        age = now - meta["at"]
-        invalid = meta.get("inv") or (source.generation is not None and meta.get("gen") != plan.generation)
-        failed = meta.get("fail") is not None
-        if not invalid and now < meta["until"]:
-            plan.result = Cached(plan.value, meta["at"], stale=failed, version=plan.version)
-        elif not invalid and age <= source.serve_stale_for:
-            if cache.add(_lock_key(source.key), 1, timeout=_lock_timeout()):
-                concurrency.background(lambda plan=plan: _load(plan))
-            plan.result = Cached(plan.value, meta["at"], stale=failed, version=plan.version)
-        elif cache.add(_lock_key(source.key), 1, timeout=_lock_timeout()):
+        step = _plan_warm(plan, now) if plan.has_value else _plan_cold(plan, now)
+        if step == "load":
             to_load.append(plan)
-        else:
-            # Someone else is refreshing it right now: the last known value meanwhile.
-            stale = failed or age > source.serve_stale_for
-            plan.result = Cached(plan.value, meta["at"], stale=stale, version=plan.version)
-
-    if to_load:
-        results = concurrency.gather(*[lambda plan=plan: _load(plan) for plan in to_load])
-        for plan, result in zip(to_load, results, strict=True):
-            plan.result = result
+        elif step == "wait":
+            to_wait.append(plan)
+    _load_all(to_load)
     if to_wait:
         _wait_for_loaders(to_wait)
-    return [plan.result for plan in plans]
+    return [_result(plan) for plan in plans]
 
 
 def fetch_one(source: Source[T]) -> Cached[T]:
     return fetch(source)[0]
 
 
+def _take_lock(source: Source[Any]) -> bool:
+    """One loader per key across workers: True for the request that may load it."""
+    return bool(cache.add(_lock_key(source.key), 1, timeout=_lock_timeout()))
+
+
+def _plan_cold(plan: _Plan, now: float) -> str:
+    """No value cached: a remembered failure, or ``"load"`` it (holding the lock), or ``"wait"`` for its loader."""
+    meta = plan.meta
+    if meta.get("fail") is not None and now < meta.get("until", 0):
+        plan.result = plan.remembered_failure()
+        return "done"
+    return "load" if _take_lock(plan.source) else "wait"
+
+
+def _plan_warm(plan: _Plan, now: float) -> str:
+    """A value is cached: serve it (refreshing behind it when stale), or ``"load"`` it again now."""
+    source, meta = plan.source, plan.meta
+    age = now - meta["at"]
+    invalid = meta.get("inv") or (source.generation is not None and meta.get("gen") != plan.generation)
+    failed = meta.get("fail") is not None
+    if not invalid and now < meta["until"]:
+        plan.result = plan.cached(stale=failed)
+    elif not invalid and age <= source.serve_stale_for:
+        if _take_lock(source):
+            concurrency.background(lambda: _load(plan))
+        plan.result = plan.cached(stale=failed)
+    elif _take_lock(source):
+        return "load"
+    else:
+        # Someone else is refreshing it right now: the last known value meanwhile.
+        plan.result = plan.cached(stale=failed or age > source.serve_stale_for)
+    return "done"
+
+
+def _load_all(plans: list[_Plan]) -> None:
+    """Load these (their locks are held) concurrently."""
+    if not plans:
+        return
+    results = concurrency.gather(*[lambda plan=plan: _load(plan) for plan in plans])
+    for plan, result in zip(plans, results, strict=True):
+        plan.result = result
+
+
+def _result(plan: _Plan) -> Cached[Any]:
+    if plan.result is None:  # every path of ``fetch`` sets it; a gap would be a bug here
+        raise RuntimeError(f"no result for {plan.source.key}")
+    return plan.result
+
+
 def _read_values(plans: list[_Plan]) -> None:
-    missing = []
-    for plan in plans:
-        if plan.meta and plan.meta.get("v") is not None:
-            missing.append(plan)
+    missing = [plan for plan in plans if plan.meta.get("v") is not None]
     if not missing:
         return
     stored = cache.get_many([_data_key(plan.source.key) for plan in missing])
@@ -266,25 +296,17 @@ def _wait_for_loaders(plans: list[_Plan]) -> None:
     while pending and clock() < deadline:
         time.sleep(WAIT_STEP)
         metas = cache.get_many([_meta_key(plan.source.key) for plan in pending])
-        still = []
         for plan in pending:
-            plan.meta = metas.get(_meta_key(plan.source.key))
-            if plan.meta and plan.meta.get("v") is not None:
-                _read_values([plan])
-                if plan.has_value:
-                    stale = plan.meta.get("fail") is not None
-                    plan.result = Cached(plan.value, plan.meta["at"], stale=stale, version=plan.version)
-                    continue
-            elif plan.meta and plan.meta.get("fail") is not None:
-                plan.result = Cached(None, error=_error_from(plan.meta.get("error")))
-                continue
-            still.append(plan)
-        pending = still
-    if pending:
-        # The other loader vanished (its lock will expire): load ourselves rather than fail.
-        results = concurrency.gather(*[lambda plan=plan: _load(plan) for plan in pending])
-        for plan, result in zip(pending, results, strict=True):
-            plan.result = result
+            plan.meta = metas.get(_meta_key(plan.source.key)) or {}
+        _read_values(pending)
+        for plan in pending:
+            if plan.has_value:
+                plan.result = plan.cached(stale=plan.meta.get("fail") is not None)
+            elif plan.meta.get("v") is None and plan.meta.get("fail") is not None:
+                plan.result = plan.remembered_failure()
+        pending = [plan for plan in pending if plan.result is None]
+    # The other loader vanished (its lock will expire): load ourselves rather than fail.
+    _load_all(pending)
 
 
 # --- Changing what is cached ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ import hashlib
 import time
 
 from django.core.cache import cache
+from django.http import HttpRequest
 
 
 def _key(scope: str, identity: str, window: int) -> str:
@@ -45,7 +46,7 @@ def trusted_proxy_count() -> int:
     return count
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The client's address as the outermost trusted proxy saw it.
 
     Each trusted proxy appends the address it was connected from to X-Forwarded-For, so with

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import importlib
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from sandbox.store import Store
 
+if TYPE_CHECKING:
+    from portal.models import Studio
+
 # Order matters: later modules may refer to what earlier ones created.
 DEMO_MODULES = ["sandbox.demo.studio", "sandbox.demo.classes", "sandbox.demo.trialoffers", "sandbox.demo.members"]
 
 
-def load(studio, today: date | None = None) -> None:
+def load(studio: Studio, today: date | None = None) -> None:
     today = today or timezone.localdate(timezone=__import__("zoneinfo").ZoneInfo(studio.timezone))
     store = Store(studio)
     with transaction.atomic():

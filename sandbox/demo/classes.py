@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sandbox.datetimes import format_datetime
-from sandbox.schedule import WEEKDAYS
+from sandbox.schedule.common import WEEKDAYS
 from sandbox.store import Store
 
 INSTRUCTORS = {

@@ -126,7 +126,15 @@ def _contract(customer: dict, rate: str, code: str, start: date, price: float, i
     }
 
 
-def _idle_period(store: Store, contract: dict, reason: dict, start: date, months: int, state: str, document=None):
+def _idle_period(
+    store: Store,
+    contract: dict[str, Any],
+    reason: dict[str, Any],
+    start: date,
+    months: int,
+    state: str,
+    document: dict[str, Any] | None = None,
+) -> None:
     config = contract["_idleConfig"]
     per_unit = config["idlePeriodFeeCalculationConfig"]["idlePeriodAmountPerTermUnit"]
     total = _eur(round(per_unit["amount"] * months, 2))

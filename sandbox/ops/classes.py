@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sandbox import schedule
 from sandbox.errors import ApiProblem
 from sandbox.router import SandboxRequest, int_param, operation
+from sandbox.schedule.common import add_term, listing_window, public, sliced_entities
+from sandbox.schedule.rules import (
+    BOOKED,
+    CANCELED,
+    WAITING_LIST,
+    booking_period,
+    effective_status,
+    require_customer,
+    within_two_weeks,
+)
+from sandbox.schedule.timetable import ClassSlot, Timetable, book_class, validate_class
 
 
 def _require_class(ctx: SandboxRequest, class_id: str) -> dict:
@@ -18,35 +29,35 @@ def _require_class(ctx: SandboxRequest, class_id: str) -> dict:
 
 @operation("GET", "/v1/classes", "getActiveClasses")
 def get_active_classes(ctx: SandboxRequest) -> dict:
-    timetable = schedule.Timetable(ctx)
-    scheduled = {slot.klass["id"] for slot in timetable.slots(*schedule.listing_window(ctx))}
-    return schedule.sliced_entities(ctx, [klass for klass in timetable.classes.values() if klass["id"] in scheduled])
+    timetable = Timetable(ctx)
+    scheduled = {slot.klass["id"] for slot in timetable.slots(*listing_window(ctx))}
+    return sliced_entities(ctx, [klass for klass in timetable.classes.values() if klass["id"] in scheduled])
 
 
 @operation("GET", "/v1/classes/{classId}", "getClassById")
 def get_class_by_id(ctx: SandboxRequest, classId: str) -> dict:
-    return schedule.public(_require_class(ctx, classId))
+    return public(_require_class(ctx, classId))
 
 
 @operation("GET", "/v1/classes/{classId}/slots", "getClassSlots")
 def get_class_slots(ctx: SandboxRequest, classId: str) -> dict:
     klass = _require_class(ctx, classId)
-    timetable = schedule.Timetable(ctx)
-    return timetable.sliced_slots(timetable.slots(*schedule.listing_window(ctx), class_ids={klass["id"]}))
+    timetable = Timetable(ctx)
+    return timetable.sliced_slots(timetable.slots(*listing_window(ctx), class_ids={klass["id"]}))
 
 
 @operation("GET", "/v1/classes/slots", "getClassSlotsForMultipleClasses")
 def get_class_slots_for_multiple_classes(ctx: SandboxRequest) -> dict:
     first = ctx.query_date("slotWindowStartDate", ctx.today)
     days = ctx.query_int("daysAhead", 1, minimum=0, maximum=6)
-    timetable = schedule.Timetable(ctx)
+    timetable = Timetable(ctx)
     return timetable.sliced_slots(timetable.slots(first, first + timedelta(days=days)))
 
 
 @operation("GET", "/v1/classes/{classId}/slots/{classSlotId}", "getClassSlotById")
 def get_class_slot_by_id(ctx: SandboxRequest, classId: str, classSlotId: str) -> dict:
     klass = _require_class(ctx, classId)
-    timetable = schedule.Timetable(ctx)
+    timetable = Timetable(ctx)
     slot = timetable.find(int_param(classSlotId, "classSlotId"))
     if slot is None or slot.klass["id"] != klass["id"]:
         raise ApiProblem.not_found("classSlotId")
@@ -55,73 +66,67 @@ def get_class_slot_by_id(ctx: SandboxRequest, classId: str, classSlotId: str) ->
 
 @operation("POST", "/v1/classes/booking/validate", "validateClassSlot")
 def validate_class_slot(ctx: SandboxRequest) -> dict:
-    return schedule.validate_class(ctx)
+    return validate_class(ctx)
 
 
 @operation("POST", "/v1/classes/booking/book", "bookClassSlot")
 def book_class_slot(ctx: SandboxRequest) -> dict:
-    return schedule.book_class(ctx)
+    return book_class(ctx)
 
 
-def _require_booking(ctx: SandboxRequest, booking_id: str, *, lock: bool = False) -> dict:
-    number = int_param(booking_id, "bookingId")
-    booking = ctx.store.lock("class_booking", number) if lock else ctx.store.get("class_booking", number)
-    if booking is None:
-        raise ApiProblem.not_found("bookingId")
-    return booking
+def _require_booking(ctx: SandboxRequest, booking_id: str, *, lock: bool = False) -> dict[str, Any]:
+    return ctx.store.require("class_booking", int_param(booking_id, "bookingId"), what="bookingId", lock=lock)
 
 
 @operation("GET", "/v1/classes/booking/{bookingId}", "getClassBookingById")
 def get_class_booking_by_id(ctx: SandboxRequest, bookingId: str) -> dict:
-    return schedule.Timetable(ctx).render_booking(_require_booking(ctx, bookingId))
+    return Timetable(ctx).render_booking(_require_booking(ctx, bookingId))
 
 
 @operation("DELETE", "/v1/classes/booking/{bookingId}", "cancelClassSlotById")
 def cancel_class_slot_by_id(ctx: SandboxRequest, bookingId: str) -> None:
     """Cancel within the class's cancel condition; a freed place goes to the waiting list's first."""
     booking = _require_booking(ctx, bookingId)
-    timetable = schedule.Timetable(ctx)
+    timetable = Timetable(ctx)
     slot = timetable.find(booking["classSlotId"])
     if slot is not None:
         ctx.store.lock("timetable_entry", slot.entry["id"])
     booking = _require_booking(ctx, bookingId, lock=True)
-    status = schedule.effective_status(booking, ctx.now)
-    if status == schedule.CANCELED:
+    status = effective_status(booking, ctx.now)
+    if status == CANCELED:
         raise ApiProblem(400, "errormessage.booking.already.canceled", "The booking is already canceled")
-    start, _ = schedule.booking_period(booking)
-    if start <= ctx.now or (status != schedule.WAITING_LIST and _after_cancel_term(ctx, slot, start)):
+    start, _ = booking_period(booking)
+    if start <= ctx.now or (status != WAITING_LIST and _after_cancel_term(ctx, slot, start)):
         raise ApiProblem(400, "errormessage.booking.cancelation.too.late", "The booking can no longer be canceled")
-    booking["bookingStatus"] = schedule.CANCELED
+    booking["bookingStatus"] = CANCELED
     ctx.store.save("class_booking", booking)
-    if status != schedule.WAITING_LIST and slot is not None:
+    if status != WAITING_LIST and slot is not None:
         _promote_waiting_list(ctx, timetable, slot)
     return None
 
 
-def _after_cancel_term(ctx: SandboxRequest, slot: schedule.ClassSlot | None, start) -> bool:
+def _after_cancel_term(ctx: SandboxRequest, slot: ClassSlot | None, start: datetime) -> bool:
     condition = (slot.klass.get("cancelCondition") if slot else None) or {}
     term = condition.get("latestCancelTerm")
     if not term or condition.get("cancelationAfterLatestPossible"):
         return False
-    return ctx.now > schedule.add_term(start, term, -1)
+    return ctx.now > add_term(start, term, -1)
 
 
-def _promote_waiting_list(ctx: SandboxRequest, timetable: schedule.Timetable, slot: schedule.ClassSlot) -> None:
+def _promote_waiting_list(ctx: SandboxRequest, timetable: Timetable, slot: ClassSlot) -> None:
     counts = timetable.counts([slot])[slot.id]
     if counts.booked >= int(slot.entry["maxParticipants"]):
         return
-    for waiting in ctx.store.all("class_booking", classSlotId=slot.id, bookingStatus=schedule.WAITING_LIST):
-        waiting["bookingStatus"] = schedule.BOOKED
+    for waiting in ctx.store.all("class_booking", classSlotId=slot.id, bookingStatus=WAITING_LIST):
+        waiting["bookingStatus"] = BOOKED
         ctx.store.save("class_booking", waiting)
         return
 
 
 @operation("GET", "/v1/classes/booking", "getClassBookingsByCustomerId")
 def get_class_bookings_by_customer_id(ctx: SandboxRequest) -> list:
-    customer = schedule.require_customer(ctx, ctx.query_int("customerId", required=True))
-    timetable = schedule.Timetable(ctx)
-    bookings = [
-        b for b in ctx.store.all("class_booking", customerId=customer["id"]) if schedule.within_two_weeks(ctx, b)
-    ]
-    bookings.sort(key=lambda b: (schedule.booking_period(b)[0], b["id"]))
+    customer = require_customer(ctx, ctx.query_int("customerId", required=True))
+    timetable = Timetable(ctx)
+    bookings = [b for b in ctx.store.all("class_booking", customerId=customer["id"]) if within_two_weeks(ctx, b)]
+    bookings.sort(key=lambda b: (booking_period(b)[0], b["id"]))
     return [timetable.render_booking(booking) for booking in bookings]

@@ -30,6 +30,7 @@ A create that fails one answers 400 with errorCode ``errormessage.idleperiod.<re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -147,66 +148,109 @@ def _date_field(data: dict[str, Any], name: str, prefix: str) -> date:
         raise ApiProblem.validation(f"{prefix}{name}", f"{prefix}{name} must be a date (YYYY-MM-DD)") from None
 
 
+@dataclass(frozen=True)
+class IdleRequest:
+    """An idle period request's fields, their types checked (a bad type is a 400, not a status)."""
+
+    start: date
+    unit: str | None
+    term: int | None
+    unlimited: bool | None
+
+    @classmethod
+    def read(cls, data: dict[str, Any], prefix: str) -> IdleRequest:
+        start = _date_field(data, "startDate", prefix)
+        unit, term, unlimited = data.get("temporalUnit"), data.get("termValue"), data.get("unlimited")
+        if unit is not None and unit not in _UNITS:
+            raise ApiProblem.validation(f"{prefix}temporalUnit", "temporalUnit must be DAY, WEEK or MONTH")
+        if term is not None and (isinstance(term, bool) or not isinstance(term, int)):
+            raise ApiProblem.validation(f"{prefix}termValue", "termValue must be a whole number")
+        if unlimited is not None and not isinstance(unlimited, bool):
+            raise ApiProblem.validation(f"{prefix}unlimited", "unlimited must be true or false")
+        return cls(start, unit, term, unlimited)
+
+
+@dataclass(frozen=True)
+class IdlePlan:
+    """A creatable idle period: its dates and, unless unlimited, its term."""
+
+    start: date
+    end: date
+    unit: str | None
+    term: int | None
+    unlimited: bool
+
+
+def _unlimited_plan(config: dict[str, Any], request: IdleRequest) -> IdlePlan | str:
+    if not config["unlimitedAllowed"]:
+        return "IDLEPERIOD_MAXIMUM_TERMS_VIOLATED"
+    # No end is known; the five-year hard limit stands in for it (endDate is required).
+    end = shift(request.start, _MAX_YEARS, "YEAR") - timedelta(days=1)
+    return IdlePlan(request.start, end, None, None, True)
+
+
+def _used_terms(config: dict[str, Any], contract: dict[str, Any], existing: list[dict[str, Any]], start: date) -> int:
+    """Terms of the configured unit already taken in the reference period that ``start`` falls in."""
+    begin, until = _reference_period(config, contract, start)
+    return sum(
+        period.get("_termValue") or 0
+        for period in existing
+        if period.get("_temporalUnit") == config["temporalUnit"]
+        and begin.isoformat() <= period["startDate"] < until.isoformat()
+    )
+
+
+def _term_plan(
+    config: dict[str, Any], contract: dict[str, Any], existing: list[dict[str, Any]], request: IdleRequest
+) -> IdlePlan | str:
+    if request.unit is None and request.term is None and request.unlimited is None:
+        return "IDLEPERIOD_UNLIMITED_PARAMETER_IS_MISSING"
+    if request.unit is not None and request.unit != config["temporalUnit"]:
+        return "IDLEPERIOD_TEMPORALUNIT_INVALID"
+    unit, term, start = config["temporalUnit"], request.term, request.start
+    if term is None or term < 1:
+        return "IDLEPERIOD_TERMVALUE_MISSING"
+    end = idle_end(start, term, unit)
+    if end >= shift(start, _MAX_YEARS, "YEAR"):
+        return "IDLEPERIOD_MAXIMUM_YEARS_VIOLATED"
+    if term > config["maxTerms"]:
+        return "IDLEPERIOD_MAXIMUM_TERMS_VIOLATED"
+    limit = config.get("maxTermPerReferencePeriod")
+    if limit and _used_terms(config, contract, existing, start) + term > limit:
+        return "IDLEPERIOD_MAXIMUM_TERMS_VIOLATED"
+    return IdlePlan(start, end, unit, term, False)
+
+
+def _start_status(config: dict[str, Any], today: date, plan: IdlePlan, existing: list[dict[str, Any]]) -> str:
+    first = first_possible_start(config, today)
+    if plan.start < first:
+        return "IDLEPERIOD_DEADLINE_VIOLATED"
+    if config["temporalUnit"] == "MONTH" and plan.start.day != 1:
+        return "IDLEPERIOD_DATE_NOT_FIRSTDAY_OF_TEMPORALUNIT"
+    if config["nextPossibleStartDateOnly"] and plan.start != first:
+        return "IDLEPERIOD_EXPECTED_STARTDATE_MISMATCH"
+    for period in existing:
+        if period["startDate"] <= plan.end.isoformat() and plan.start.isoformat() <= period["endDate"]:
+            return "IDLEPERIOD_OVERLAPPING"
+    return CREATABLE
+
+
 def check_request(
     ctx: SandboxRequest, contract: dict[str, Any], data: dict[str, Any], *, prefix: str = ""
-) -> tuple[str, dict[str, Any]]:
-    """The validation status for an idle period request and, when creatable, its dates and term."""
+) -> tuple[str, IdlePlan | None]:
+    """The validation status for an idle period request and, when creatable, its plan (dates and term)."""
     config = contract["_idleConfig"]
-    start = _date_field(data, "startDate", prefix)
-    unit, term, unlimited = data.get("temporalUnit"), data.get("termValue"), data.get("unlimited")
-    if unit is not None and unit not in _UNITS:
-        raise ApiProblem.validation(f"{prefix}temporalUnit", "temporalUnit must be DAY, WEEK or MONTH")
-    if term is not None and (isinstance(term, bool) or not isinstance(term, int)):
-        raise ApiProblem.validation(f"{prefix}termValue", "termValue must be a whole number")
-    if unlimited is not None and not isinstance(unlimited, bool):
-        raise ApiProblem.validation(f"{prefix}unlimited", "unlimited must be true or false")
-
+    request = IdleRequest.read(data, prefix)
     if config["idlePeriodCreationStatus"] == "READ" or not is_active(contract, ctx.today):
-        return "IDLEPERIOD_DEACTIVATED_FOR_CONTRACT", {}
+        return "IDLEPERIOD_DEACTIVATED_FOR_CONTRACT", None
     existing = ctx.store.all("idle_period", contractId=contract["id"])
     if any(period["state"] == "PENDING_VERIFICATION" for period in existing):
-        return "IDLEPERIOD_PENDING_VERIFICATION", {}
-
-    if unlimited:
-        if not config["unlimitedAllowed"]:
-            return "IDLEPERIOD_MAXIMUM_TERMS_VIOLATED", {}
-        # No end is known; the five-year hard limit stands in for it (endDate is required).
-        end, unit, term = shift(start, _MAX_YEARS, "YEAR") - timedelta(days=1), None, None
-    else:
-        if unit is None and term is None and unlimited is None:
-            return "IDLEPERIOD_UNLIMITED_PARAMETER_IS_MISSING", {}
-        if unit is not None and unit != config["temporalUnit"]:
-            return "IDLEPERIOD_TEMPORALUNIT_INVALID", {}
-        unit = config["temporalUnit"]
-        if term is None or term < 1:
-            return "IDLEPERIOD_TERMVALUE_MISSING", {}
-        end = idle_end(start, term, unit)
-        if end >= shift(start, _MAX_YEARS, "YEAR"):
-            return "IDLEPERIOD_MAXIMUM_YEARS_VIOLATED", {}
-        if term > config["maxTerms"]:
-            return "IDLEPERIOD_MAXIMUM_TERMS_VIOLATED", {}
-        limit = config.get("maxTermPerReferencePeriod")
-        if limit:
-            begin, until = _reference_period(config, contract, start)
-            used = sum(
-                period.get("_termValue") or 0
-                for period in existing
-                if period.get("_temporalUnit") == unit and begin.isoformat() <= period["startDate"] < until.isoformat()
-            )
-            if used + term > limit:
-                return "IDLEPERIOD_MAXIMUM_TERMS_VIOLATED", {}
-
-    first = first_possible_start(config, ctx.today)
-    if start < first:
-        return "IDLEPERIOD_DEADLINE_VIOLATED", {}
-    if config["temporalUnit"] == "MONTH" and start.day != 1:
-        return "IDLEPERIOD_DATE_NOT_FIRSTDAY_OF_TEMPORALUNIT", {}
-    if config["nextPossibleStartDateOnly"] and start != first:
-        return "IDLEPERIOD_EXPECTED_STARTDATE_MISMATCH", {}
-    for period in existing:
-        if period["startDate"] <= end.isoformat() and start.isoformat() <= period["endDate"]:
-            return "IDLEPERIOD_OVERLAPPING", {}
-    return CREATABLE, {"start": start, "end": end, "unit": unit, "term": term, "unlimited": bool(unlimited)}
+        return "IDLEPERIOD_PENDING_VERIFICATION", None
+    plan = _unlimited_plan(config, request) if request.unlimited else _term_plan(config, contract, existing, request)
+    if isinstance(plan, str):
+        return plan, None
+    status = _start_status(config, ctx.today, plan, existing)
+    return status, plan if status == CREATABLE else None
 
 
 def _document_meta(ctx: SandboxRequest, upload: Any) -> dict[str, Any]:
@@ -284,14 +328,7 @@ def get_idle_period(ctx: SandboxRequest, contractId: str, idlePeriodId: str) -> 
     return _period_view(_contract_period(ctx, contract, idlePeriodId))
 
 
-@operation("POST", "/v1/memberships/{contractId}/self-service/idle-periods", "createIdlePeriodAmendment")
-def create_idle_period(ctx: SandboxRequest, contractId: str) -> dict[str, Any]:
-    """Multipart: part ``data`` (IdlePeriodCreateRequest as JSON), optional part ``document``."""
-    contract = require_contract(ctx, contractId, lock=True)
-    data = ctx.body
-    if not isinstance(data, dict):
-        raise ApiProblem.validation("data", "The data part (JSON) is required")
-    ctx.require_fields(data, "startDate", "reasonId", prefix="data.")
+def _require_reason(ctx: SandboxRequest, data: dict[str, Any]) -> dict[str, Any]:
     reason = ctx.store.get("idle_reason", int_param(data["reasonId"], "data.reasonId"))
     if reason is None:
         raise problem(
@@ -302,8 +339,20 @@ def create_idle_period(ctx: SandboxRequest, contractId: str) -> dict[str, Any]:
             de="Unbekannter Grund für die Ruhezeit.",
             reference="data.reasonId",
         )
+    return reason
+
+
+@operation("POST", "/v1/memberships/{contractId}/self-service/idle-periods", "createIdlePeriodAmendment")
+def create_idle_period(ctx: SandboxRequest, contractId: str) -> dict[str, Any]:
+    """Multipart: part ``data`` (IdlePeriodCreateRequest as JSON), optional part ``document``."""
+    contract = require_contract(ctx, contractId, lock=True)
+    data = ctx.body
+    if not isinstance(data, dict):
+        raise ApiProblem.validation("data", "The data part (JSON) is required")
+    ctx.require_fields(data, "startDate", "reasonId", prefix="data.")
+    reason = _require_reason(ctx, data)
     status, plan = check_request(ctx, contract, data, prefix="data.")
-    if status != CREATABLE:
+    if plan is None:
         english, german = STATUS_TEXTS[status]
         raise problem(ctx, 400, error_code(status), en=english, de=german, reference="data")
     upload = ctx.files.get("document")
@@ -319,25 +368,25 @@ def create_idle_period(ctx: SandboxRequest, contractId: str) -> dict[str, Any]:
     document = _document_meta(ctx, upload) if upload is not None else None
 
     config = contract["_idleConfig"]
-    fee, fee_details = _fee(config, plan["term"])
+    fee, fee_details = _fee(config, plan.term)
     pending = config["idlePeriodCreationStatus"] == "CHANGES_REQUIRE_VERIFICATION"
     period = ctx.store.create(
         "idle_period",
         {
             "contractId": contract["id"],
             "customerId": contract["customerId"],
-            "startDate": plan["start"].isoformat(),
-            "endDate": plan["end"].isoformat(),
+            "startDate": plan.start.isoformat(),
+            "endDate": plan.end.isoformat(),
             "reason": reason["name"],
             "fee": fee,
-            "unlimited": plan["unlimited"],
+            "unlimited": plan.unlimited,
             "state": "PENDING_VERIFICATION" if pending else "ACCEPTED",
             "idlePeriodFeeCalculationConfig": config["idlePeriodFeeCalculationConfig"],
             "idlePeriodFee": fee_details,
             "idlePeriodReason": _reason_view(reason),
             "usedFreeTermsInDays": 0,
-            "_temporalUnit": plan["unit"],
-            "_termValue": plan["term"],
+            "_temporalUnit": plan.unit,
+            "_termValue": plan.term,
             "_accessRefusal": bool(config["accessRefusal"]),
             "_document": document,
             "_requestedAt": ctx.fmt(ctx.now),

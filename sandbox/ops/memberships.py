@@ -87,7 +87,7 @@ def contract_end(contract: dict[str, Any], today: date) -> date:
     """The cancelation date of a standing cancelation, else the end of the current term."""
     if contract.get("cancelationStatus") in ("CANCELED", "PENDING_WITHDRAWAL_VERIFICATION"):
         return date.fromisoformat(contract["cancelationDate"])
-    last = None
+    last = date.min  # term_ends yields at least the initial term's end
     for end in term_ends(contract):
         last = end
         if end >= today:
@@ -116,11 +116,7 @@ def contract_view(contract: dict[str, Any], today: date) -> dict[str, Any]:
 
 
 def require_contract(ctx: SandboxRequest, contract_id: str | int, *, lock: bool = False) -> dict[str, Any]:
-    number = int_param(contract_id, "contractId")
-    found = ctx.store.lock("contract", number) if lock else ctx.store.get("contract", number)
-    if found is None:
-        raise ApiProblem.not_found("contract")
-    return found
+    return ctx.store.require("contract", int_param(contract_id, "contractId"), what="contract", lock=lock)
 
 
 def _own_contract(ctx: SandboxRequest, customer: dict[str, Any], contract_id: Any) -> dict[str, Any]:

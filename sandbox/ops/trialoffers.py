@@ -12,10 +12,15 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sandbox import schedule
 from sandbox.errors import ApiProblem
 from sandbox.ops.appointments import require_appointment_type, slots_for
 from sandbox.router import SandboxRequest, int_param, operation
+from sandbox.schedule.appointments import TrialFor as AppointmentTrialFor
+from sandbox.schedule.appointments import book_appointment, validate_appointment
+from sandbox.schedule.common import body_int, listing_window, public, sliced_entities
+from sandbox.schedule.rules import BOOKED, CANCELED, CONFIRMATION_REQUIRED, effective_status, valid_email
+from sandbox.schedule.timetable import Timetable, book_class, validate_class
+from sandbox.schedule.timetable import TrialFor as ClassTrialFor
 
 GENDERS = ("MALE", "FEMALE", "UNISEX")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()/\-]{4,24}$")
@@ -47,39 +52,36 @@ def _trial_appointment_config(ctx: SandboxRequest, type_id: int) -> dict[str, An
 # --- Listings and configs -------------------------------------------------------------------------
 
 
-@operation("GET", "/v1/trial-offers/bookable-trial-offers/classes", "getBookableTrialOfferClasses")
-def get_bookable_trial_offer_classes(ctx: SandboxRequest) -> dict:
-    classes = {klass["id"]: klass for klass in ctx.store.all("class")}
-    links = [link for link in ctx.store.all("trial_class") if link["classId"] in classes]
-    return schedule.sliced_entities(
+def _sliced_links(ctx: SandboxRequest, link_kind: str, kind: str, id_field: str, key: str) -> dict[str, Any]:
+    """The trial offer's links to classes or appointment types, each with what it links to under ``key``."""
+    targets = {target["id"]: target for target in ctx.store.all(kind)}
+    links = [link for link in ctx.store.all(link_kind) if link[id_field] in targets]
+    return sliced_entities(
         ctx,
         links,
         render=lambda link: {
             "trialOfferConfigId": link["trialOfferConfigId"],
-            "trialOfferClass": schedule.public(classes[link["classId"]]),
+            key: public(targets[link[id_field]]),
             "id": link["id"],
         },
     )
 
 
+@operation("GET", "/v1/trial-offers/bookable-trial-offers/classes", "getBookableTrialOfferClasses")
+def get_bookable_trial_offer_classes(ctx: SandboxRequest) -> dict[str, Any]:
+    return _sliced_links(ctx, "trial_class", "class", "classId", "trialOfferClass")
+
+
 @operation("GET", "/v1/trial-offers/bookable-trial-offers/appointments/bookable", "getBookableTrialOfferAppointments")
-def get_bookable_trial_offer_appointments(ctx: SandboxRequest) -> dict:
-    types = {atype["id"]: atype for atype in ctx.store.all("appointment_type")}
-    links = [link for link in ctx.store.all("trial_appointment") if link["bookableAppointmentId"] in types]
-    return schedule.sliced_entities(
-        ctx,
-        links,
-        render=lambda link: {
-            "trialOfferConfigId": link["trialOfferConfigId"],
-            "trialOfferBookableAppointment": schedule.public(types[link["bookableAppointmentId"]]),
-            "id": link["id"],
-        },
+def get_bookable_trial_offer_appointments(ctx: SandboxRequest) -> dict[str, Any]:
+    return _sliced_links(
+        ctx, "trial_appointment", "appointment_type", "bookableAppointmentId", "trialOfferBookableAppointment"
     )
 
 
 @operation("GET", "/v1/trial-offers/config/{configId}", "getTrialOfferConfig")
 def get_trial_offer_config(ctx: SandboxRequest, configId: str) -> dict:
-    return schedule.public(_require_config(ctx, int_param(configId, "configId")))
+    return public(_require_config(ctx, int_param(configId, "configId")))
 
 
 # --- Lead customers -------------------------------------------------------------------------------
@@ -95,7 +97,7 @@ def _lead_problem(ctx: SandboxRequest, lead: dict[str, Any], config: dict[str, A
     for name in ("firstname", "lastname"):
         if _missing(lead.get(name)) or not isinstance(lead[name], str):
             return name
-    if not schedule.valid_email(lead.get("email")):
+    if not valid_email(lead.get("email")):
         return "email"
 
     checks = {
@@ -145,7 +147,7 @@ def _read_lead_request(ctx: SandboxRequest) -> tuple[dict[str, Any], dict[str, A
     lead = data.get("leadCustomerData")
     if not isinstance(lead, dict):
         raise ApiProblem.validation("leadCustomerData", "leadCustomerData is required")
-    return lead, _require_config(ctx, schedule.body_int(data, "trialOfferConfigId"))
+    return lead, _require_config(ctx, body_int(data, "trialOfferConfigId"))
 
 
 def _lead_status(ctx: SandboxRequest, lead: dict[str, Any], config: dict[str, Any]) -> tuple[str, str | None]:
@@ -224,8 +226,8 @@ def get_class_slots_for_trial_offers(ctx: SandboxRequest, classId: str) -> dict:
     class_id = int_param(classId, "classId")
     if ctx.store.get("class", class_id) is None or _trial_class_config(ctx, class_id) is None:
         raise ApiProblem.not_found("classId")
-    timetable = schedule.Timetable(ctx)
-    return timetable.sliced_slots(timetable.slots(*schedule.listing_window(ctx), class_ids={class_id}))
+    timetable = Timetable(ctx)
+    return timetable.sliced_slots(timetable.slots(*listing_window(ctx), class_ids={class_id}))
 
 
 @operation(
@@ -240,32 +242,32 @@ def get_bookable_appointment_slots_for_trial_offers(ctx: SandboxRequest, bookabl
     return slots_for(ctx, atype)
 
 
-def _class_trial(ctx: SandboxRequest):
+def _class_trial(ctx: SandboxRequest) -> ClassTrialFor:
     return lambda slot: _trial_class_config(ctx, slot.klass["id"])
 
 
-def _appointment_trial(ctx: SandboxRequest):
+def _appointment_trial(ctx: SandboxRequest) -> AppointmentTrialFor:
     return lambda atype: _trial_appointment_config(ctx, atype["id"])
 
 
 @operation("POST", "/v1/trial-offers/classes/booking/validate", "validateClassSlotForTrialOffers")
 def validate_class_slot_for_trial_offers(ctx: SandboxRequest) -> dict:
-    return schedule.validate_class(ctx, trial_for=_class_trial(ctx))
+    return validate_class(ctx, trial_for=_class_trial(ctx))
 
 
 @operation("POST", "/v1/trial-offers/classes/booking/book", "bookClassSlotForTrialOffers")
 def book_class_slot_for_trial_offers(ctx: SandboxRequest) -> dict:
-    return schedule.book_class(ctx, trial_for=_class_trial(ctx))
+    return book_class(ctx, trial_for=_class_trial(ctx))
 
 
 @operation("POST", "/v1/trial-offers/appointments/booking/validate", "validateForAppointmentBookingForTrialOffers")
 def validate_for_appointment_booking_for_trial_offers(ctx: SandboxRequest) -> dict:
-    return schedule.validate_appointment(ctx, trial_for=_appointment_trial(ctx))
+    return validate_appointment(ctx, trial_for=_appointment_trial(ctx))
 
 
 @operation("POST", "/v1/trial-offers/appointments/booking/book", "bookAppointmentForTrialOffer")
 def book_appointment_for_trial_offer(ctx: SandboxRequest) -> dict:
-    return schedule.book_appointment(ctx, trial_for=_appointment_trial(ctx))
+    return book_appointment(ctx, trial_for=_appointment_trial(ctx))
 
 
 @operation("POST", "/v1/trial-offers/bookings/{bookingId}/confirm", "confirmTrialOfferBooking")
@@ -279,15 +281,15 @@ def confirm_trial_offer_booking(ctx: SandboxRequest, bookingId: str) -> dict:
     if booking is None or not booking.get("_trialOfferConfigId"):
         raise ApiProblem.not_found("bookingId")
     status = booking["bookingStatus"]
-    if status == schedule.CONFIRMATION_REQUIRED:
-        if schedule.effective_status(booking, ctx.now) == schedule.CANCELED:
-            booking.update(bookingStatus=schedule.CANCELED, _expired=True)
+    if status == CONFIRMATION_REQUIRED:
+        if effective_status(booking, ctx.now) == CANCELED:
+            booking.update(bookingStatus=CANCELED, _expired=True)
             ctx.store.save(kind, booking)
             return {"status": "EXPIRED"}
-        booking.update(bookingStatus=schedule.BOOKED, _confirmedAt=ctx.fmt(ctx.now))
+        booking.update(bookingStatus=BOOKED, _confirmedAt=ctx.fmt(ctx.now))
         ctx.store.save(kind, booking)
         return {"status": "CONFIRMED"}
-    if status == schedule.CANCELED:
+    if status == CANCELED:
         if booking.get("_expired"):
             return {"status": "EXPIRED"}
         raise ApiProblem(400, "errormessage.trialoffer.booking.canceled", "The booking was canceled")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sandbox import schedule
 from sandbox.errors import ApiProblem
 from sandbox.router import SandboxRequest, operation
+from sandbox.schedule.common import body_int
+from sandbox.schedule.rules import valid_email
 
 
 def _normalise(code: str) -> str:
@@ -17,14 +18,15 @@ def _normalise(code: str) -> str:
 def redeem_checkin_voucher(ctx: SandboxRequest) -> dict:
     data = ctx.body_dict()
     ctx.require_fields(data, "voucherCode", "firstname", "lastname", "email")
-    offer_id = schedule.body_int(data, "onlineOfferId")
-    if not schedule.valid_email(data["email"]):
+    offer_id = body_int(data, "onlineOfferId")
+    if not valid_email(data["email"]):
         raise ApiProblem.validation("email", "email is not a valid address")
     code = _normalise(str(data["voucherCode"]))
     found = next((v for v in ctx.store.all("voucher") if _normalise(v["voucherCode"]) == code), None)
     if found is None:
         raise ApiProblem.not_found("voucherCode")
-    voucher = ctx.store.lock("voucher", found["id"])  # one redemption, even for two parallel requests
+    # One redemption, even for two parallel requests.
+    voucher = ctx.store.require("voucher", found["id"], what="voucherCode", lock=True)
     if voucher.get("_redeemed"):
         raise ApiProblem(400, "errormessage.checkinvoucher.already.redeemed", "The voucher was already redeemed")
     if voucher["onlineOfferId"] != offer_id:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
 
-def described_by(field) -> str:
+def described_by(field: BoundField) -> str:
     ids = []
     if field.help_text:
         ids.append(f"{field.auto_id}_help")
@@ -17,9 +19,9 @@ def described_by(field) -> str:
 
 
 @register.simple_tag
-def widget(field, **extra):
+def widget(field: BoundField, **extra: str) -> SafeString:
     """``{% widget form.email %}``: the input with aria-describedby and aria-invalid when it has errors."""
-    attrs = {key.replace("_", "-"): value for key, value in extra.items()}
+    attrs: dict[str, str | bool] = {key.replace("_", "-"): value for key, value in extra.items()}
     ids = described_by(field)
     if ids:
         attrs["aria-describedby"] = ids
@@ -29,5 +31,5 @@ def widget(field, **extra):
 
 
 @register.filter
-def describedby(field) -> str:
+def describedby(field: BoundField) -> str:
     return described_by(field)

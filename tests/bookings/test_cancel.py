@@ -153,7 +153,7 @@ class TestTooLate:
         booking = MemberClassBooking(1, status, pilates.id, 1, "PLANNED")
         from dataclasses import replace
 
-        return services._detail(demo_studio, booking, replace(pilates, start=start), klass)
+        return services.class_detail(demo_studio, booking, replace(pilates, start=start), klass)
 
     def test_after_the_deadline_no_cancel_button(self, demo_studio, monkeypatch):
         detail = self.detail(demo_studio, monkeypatch, minutes_before=60, late_allowed=False)

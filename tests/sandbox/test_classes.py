@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from sandbox import schedule
+from sandbox.schedule.timetable import slot_id_for
 from sandbox.store import Store
 from tests.sandbox import ScheduleApi, at, end_of, frozen, make_customer, next_weekday, start_of, studio_today
 
@@ -197,7 +197,7 @@ def test_past_and_canceled_slots_are_not_available(api, morning, alice, demo_stu
 
     entry = next(e for e in Store(demo_studio).all("timetable_entry") if e["_canceledDates"])
     canceled_day = studio_today() + timedelta(days=2)
-    canceled_id = schedule.slot_id_for(entry["id"], canceled_day)
+    canceled_id = slot_id_for(entry["id"], canceled_day)
     assert canceled_id not in {slot["id"] for slot in api.slots_on(2)}
     assert api.ok("GET", f"/v1/classes/{entry['classId']}/slots/{canceled_id}")["id"] == canceled_id
     assert api.validate_class(alice, canceled_id) == "NOT_AVAILABLE"

@@ -157,3 +157,29 @@ def test_sign_in_tokens_are_single_use_and_expire(demo_studio):
     raw = SignInToken.issue(demo_studio, 42)
     SignInToken.objects.filter(used_at__isnull=True).update(expires_at=timezone.now())
     assert SignInToken.redeem(demo_studio, raw) is None
+
+
+def test_the_services_the_views_call_raise_only_the_apps_own_errors():
+    """Upstream errors become ``Unavailable`` (with the member's sentence) or ``NotOwned``, never ApiError."""
+    from selfservice import services
+    from selfservice.services.common import translated
+
+    def failing(error: errors.ApiError):
+        def service():
+            raise error
+
+        return translated(service)
+
+    with pytest.raises(services.Unavailable) as unavailable:
+        failing(errors.Unavailable("getContractData", status=503))()
+    assert unavailable.value.message and "503" not in unavailable.value.message
+    with pytest.raises(services.NotOwned):
+        failing(errors.NotFound("getContractData", status=404))()
+
+
+def test_a_studio_that_cannot_be_reached_is_unavailable_not_an_api_error(demo_studio, mia, upstream_fails):
+    from selfservice import services
+
+    upstream_fails(503)
+    with pytest.raises(services.Unavailable):
+        services.contract_page(demo_studio, mia.id, mia.contract_id, action=services.CANCELATION, raw_key=None)

@@ -226,7 +226,7 @@ def test_lost_answer_and_failing_reads_wait_then_reconcile_before_writing_again(
     client, sign_in_as, mia, store, monkeypatch, upstream_calls
 ):
     from portal.perfectgym import errors
-    from selfservice import services
+    from selfservice.services import contracts as services
 
     sign_in_as(mia)
     data = choose(client, mia)

@@ -324,7 +324,7 @@ def test_a_missing_or_forged_token_keeps_the_form_and_says_nothing_was_sent(clie
 
 def test_an_expired_token_is_refused(client, demo_studio, mia, monkeypatch):
     page = client.get(URL)
-    from selfservice import views
+    from selfservice.views import online_cancelation as views
 
     monkeypatch.setattr(views, "FORM_TOKEN_MAX_AGE", -1)
     response = client.post(URL, {**declaration(mia), "token": token_of(page)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from selfservice.views import SIGN_IN_LIMIT_PER_IP
+from selfservice.views.sign_in import SIGN_IN_LIMIT_PER_IP
 
 ACCOUNT = "/s/demo/account/"
 

@@ -146,7 +146,7 @@ def script(monkeypatch):
             holder._real = client_for(studio, **kwargs)
             return holder
 
-        monkeypatch.setattr("trialoffers.services.client_for", fake_client_for)
+        monkeypatch.setattr("portal.upstream.client_for", fake_client_for)  # the writes (trialoffers.services)
         monkeypatch.setattr("portal.reads.client_for", fake_client_for)  # the reads (portal.reads)
         scripted.append(holder)
         return holder

@@ -425,7 +425,7 @@ def test_second_click_while_the_first_works_gets_a_waiting_page(visitor, morning
     )
     claim = Write.objects.create(  # the first click, still sending
         studio=demo_studio,
-        key=services._form_key(demo_studio, "trial.book", choice.nonce),
+        key=services.form_key(demo_studio, "trial.book", choice.nonce),
         actor="lead",
         action="trial.book",
         target={"form": choice.nonce},

@@ -336,7 +336,7 @@ def test_a_request_that_finds_the_journey_busy_waits(demo_studio, morning, upstr
     )
     claim = Write.objects.create(  # another request is working on this journey
         studio=demo_studio,
-        key=services._form_key(demo_studio, "trial.book", choice.nonce),
+        key=services.form_key(demo_studio, "trial.book", choice.nonce),
         actor="lead",
         action="trial.book",
         target={"form": choice.nonce},

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portal import housekeeping
 
@@ -14,13 +16,13 @@ class Command(BaseCommand):
         "task rows. Run it daily."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Only count what would be removed.")
         parser.add_argument(
             "--only", action="append", choices=housekeeping.registered(), help="Run only this job (repeatable)."
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         dry_run = options["dry_run"]
         try:
             counts = housekeeping.run(dry_run=dry_run, only=options["only"])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from portal.models import Studio
 from sandbox import demo
@@ -15,10 +17,10 @@ DEMO_API_KEY = "demo-api-key"
 class Command(BaseCommand):
     help = "Create or reset the demo studio 'demo' on the sandbox, with an admin login admin/admin."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-admin", action="store_true", help="Do not create the admin/admin login.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         studio, created = Studio.objects.get_or_create(
             slug="demo",
             defaults={

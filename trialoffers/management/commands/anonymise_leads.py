@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from portal import housekeeping
@@ -10,10 +13,10 @@ from portal import housekeeping
 class Command(BaseCommand):
     help = "Alias of `manage.py housekeeping` (anonymise leads, purge old records, prune tasks). Run it daily."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Only count what would be removed.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         dry_run = options["dry_run"]
         try:
             counts = housekeeping.run(dry_run=dry_run)

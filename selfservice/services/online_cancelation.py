@@ -10,14 +10,15 @@
    an API refusal or an unknown outcome) is forwarded: a communication thread on the
    matched customer and an email to the studio.
 4. The person gets a confirmation with the content and the date and time of receipt,
-   on the page and by email; the address the studio has on file gets it too.
+   on the page and by email; the address the studio has on file gets it too
+   (the e-mails are sent by the workers in ``selfservice.services.emails``).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -26,14 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import audit, reads, writes
-from portal.notifications import EmailDeliveryFailed, notify, send_email
+from portal.models import Studio
+from portal.notifications import notify
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
-from portal.services import studio_information
 from portal.upstream import client_for
 from selfservice import display
 from selfservice.models import OnlineCancelation
-from selfservice.services import cancelation_reasons, contract_data
+from selfservice.services.contracts import contract_data, read_cancelation_reasons
 
 logger = logging.getLogger("portal.selfservice")
 
@@ -76,7 +77,7 @@ class _Match:
     note: str = ""
 
 
-def submit(studio, declaration: Declaration, *, nonce: str, language: str) -> tuple[OnlineCancelation, bool]:
+def submit(studio: Studio, declaration: Declaration, *, nonce: str, language: str) -> tuple[OnlineCancelation, bool]:
     """Record and process one declaration; a repeated nonce returns the first record untouched.
 
     Returns the record and whether this call created it. Never raises for upstream trouble.
@@ -84,12 +85,29 @@ def submit(studio, declaration: Declaration, *, nonce: str, language: str) -> tu
     try:
         with transaction.atomic():
             record = OnlineCancelation.objects.create(
-                studio=studio, nonce=nonce, language=language, **declaration.__dict__
+                studio=studio, nonce=nonce, language=language, **asdict(declaration)
             )
     except IntegrityError:
         return OnlineCancelation.objects.get(studio=studio, nonce=nonce), False
     logger.info("online cancelation received reference=%s", record.reference)
+    match = _process(studio, record, declaration)
+    if record.outcome != OnlineCancelation.Outcome.FILED:
+        record.outcome = OnlineCancelation.Outcome.FORWARDED
+        record.save()
+        _forward(studio, record, match)
+    record.save()
+    if record.outcome == OnlineCancelation.Outcome.FORWARDED:
+        # After the last save: the worker marks studio_emailed itself.
+        notify(STUDIO_EMAIL, {"cancelation": record.pk}, language=studio.default_language)
+        record.refresh_from_db(fields=["studio_emailed"])
+    _audit(studio, record)
+    # The receipt: to the address given and, if different, to the one on file (looked up by the worker).
+    notify(RECEIPT, {"cancelation": record.pk}, language=record.language)
+    return record, True
 
+
+def _process(studio: Studio, record: OnlineCancelation, declaration: Declaration) -> _Match:
+    """Match the declaration and file it when it can be; the notes for the studio go on the record."""
     # Notes are for the studio's staff: in the studio's language, whatever the visitor's.
     with translation.override(studio.default_language):
         match = _match(studio, declaration)
@@ -101,16 +119,10 @@ def submit(studio, declaration: Declaration, *, nonce: str, language: str) -> tu
     record.matched_customer_id = match.customer.id if match.customer else None
     record.matched_contract_id = match.contract.id if match.contract else None
     record.note_for_studio = "\n".join(notes)
-    if record.outcome != OnlineCancelation.Outcome.FILED:
-        record.outcome = OnlineCancelation.Outcome.FORWARDED
-        record.save()
-        _forward(studio, record, match)
-    record.save()
-    if record.outcome == OnlineCancelation.Outcome.FORWARDED:
-        # After the last save: the worker marks studio_emailed itself.
-        notify(STUDIO_EMAIL, {"cancelation": record.pk}, language=studio.default_language)
-        record.refresh_from_db(fields=["studio_emailed"])
+    return match
 
+
+def _audit(studio: Studio, record: OnlineCancelation) -> None:
     audit.record(
         studio,
         "online_cancelation",
@@ -129,16 +141,17 @@ def submit(studio, declaration: Declaration, *, nonce: str, language: str) -> tu
             "default_reason_missing": bool(not studio.default_cancelation_reason_id and record.filed_end_date),
         },
     )
-    # The receipt: to the address given and, if different, to the one on file (looked up by the worker).
-    notify(RECEIPT, {"cancelation": record.pk}, language=record.language)
-    return record, True
 
 
 def _normalise(identifier: str) -> str:
     return "".join(identifier.split()).lstrip("#").casefold()
 
 
-def _match(studio, declaration: Declaration) -> _Match:
+def _trace(exc: errors.ApiError) -> dict[str, str]:
+    return {"trace": exc.trace_id or "-"}
+
+
+def _match(studio: Studio, declaration: Declaration) -> _Match:
     """Exactly one customer and one contract, or a note saying why not.
 
     The search uses name, date of birth and email. When the email is not the one on file, name and date
@@ -155,7 +168,7 @@ def _match(studio, declaration: Declaration) -> _Match:
         if not customers:
             customers = _search(studio, m.CustomerSearchRequest(**person))
     except errors.ApiError as exc:
-        return _Match(note=_("The customer search failed (traceId %(trace)s).") % {"trace": exc.trace_id or "-"})
+        return _Match(note=_("The customer search failed (traceId %(trace)s).") % _trace(exc))
     if not customers:
         return _Match(note=_("No customer matches name and date of birth."))
     wanted = _normalise(declaration.contract_identifier)
@@ -164,9 +177,7 @@ def _match(studio, declaration: Declaration) -> _Match:
         try:
             contracts = contract_data(studio, customer.id)
         except errors.ApiError as exc:
-            return _Match(
-                note=_("The contracts could not be read (traceId %(trace)s).") % {"trace": exc.trace_id or "-"}
-            )
+            return _Match(note=_("The contracts could not be read (traceId %(trace)s).") % _trace(exc))
         found = _identified(customer, contracts, wanted)
         if found is not None:
             matches.append(found)
@@ -174,11 +185,11 @@ def _match(studio, declaration: Declaration) -> _Match:
         return matches[0]
     if len(matches) > 1:
         return _Match(note=_("%(count)d customers match these details.") % {"count": len(matches)})
-    customer = customers[0] if len(customers) == 1 else None
-    return _Match(customer, note=_("The customer number or contract given does not belong to this customer."))
+    only = customers[0] if len(customers) == 1 else None
+    return _Match(only, note=_("The customer number or contract given does not belong to this customer."))
 
 
-def _search(studio, request: m.CustomerSearchRequest) -> list[m.Customer]:
+def _search(studio: Studio, request: m.CustomerSearchRequest) -> list[m.Customer]:
     return reads.call(studio, "searchCustomers", lambda client: client.search_customers(request))
 
 
@@ -199,10 +210,10 @@ def _identified(customer: m.Customer, contracts: list[m.ContractData], wanted: s
     )
 
 
-def _reason_id(studio, notes: list[str]) -> int | None:
+def _reason_id(studio: Studio, notes: list[str]) -> int | None:
     if studio.default_cancelation_reason_id:
         return studio.default_cancelation_reason_id
-    reasons = cancelation_reasons(studio)
+    reasons = read_cancelation_reasons(studio)
     if not reasons:
         notes.append(_("The studio's system lists no cancelation reasons."))
         return None
@@ -218,9 +229,8 @@ def _reason_id(studio, notes: list[str]) -> int | None:
     return first.cancelation_reason_id
 
 
-def _file(studio, record: OnlineCancelation, match: _Match, notes: list[str]) -> None:
-    """File the ordinary cancelation upstream; on any doubt leave it for forwarding with a note."""
-    contract = match.contract
+def _end_date(contract: m.ContractData, record: OnlineCancelation, notes: list[str]) -> date | None:
+    """The end date to file: the earliest offered or the one asked for, if offered; else None and a note."""
     if contract.cancelation_status is not None:
         notes.append(
             _("Contract %(contract)s already has a cancelation (%(status)s, %(date)s).")
@@ -230,29 +240,35 @@ def _file(studio, record: OnlineCancelation, match: _Match, notes: list[str]) ->
                 "date": contract.cancelation_date.isoformat() if contract.cancelation_date else "-",
             }
         )
-        return
+        return None
     offered = contract.available_cancelation_dates
     if not offered:
         notes.append(_("Contract %(contract)s offers no cancelation dates online.") % {"contract": contract.id})
-        return
+        return None
     if record.earliest_possible or record.requested_end_date is None:
-        end_date = offered[0]
-    elif record.requested_end_date in offered:
-        end_date = record.requested_end_date
-    else:
-        listed = ", ".join(d.isoformat() for d in offered)
-        notes.append(
-            _("The requested end date %(date)s is not one the contract offers (%(offered)s).")
-            % {"date": record.requested_end_date.isoformat(), "offered": listed}
-        )
+        return offered[0]
+    if record.requested_end_date in offered:
+        return record.requested_end_date
+    listed = ", ".join(d.isoformat() for d in offered)
+    notes.append(
+        _("The requested end date %(date)s is not one the contract offers (%(offered)s).")
+        % {"date": record.requested_end_date.isoformat(), "offered": listed}
+    )
+    return None
+
+
+def _file(studio: Studio, record: OnlineCancelation, match: _Match, notes: list[str]) -> None:
+    """File the ordinary cancelation upstream; on any doubt leave it for forwarding with a note."""
+    contract, customer = match.contract, match.customer
+    if contract is None or customer is None:
         return
-    client = client_for(studio)
+    end_date = _end_date(contract, record, notes)
+    if end_date is None:
+        return
     try:
         reason_id = _reason_id(studio, notes)
     except errors.ApiError as exc:
-        notes.append(
-            _("The cancelation reasons could not be read (traceId %(trace)s).") % {"trace": exc.trace_id or "-"}
-        )
+        notes.append(_("The cancelation reasons could not be read (traceId %(trace)s).") % _trace(exc))
         return
     if reason_id is None:
         return
@@ -260,95 +276,83 @@ def _file(studio, record: OnlineCancelation, match: _Match, notes: list[str]) ->
         contract_id=contract.id, cancelation_date=end_date, cancelation_reason_id=reason_id
     )
 
-    def write() -> dict[str, Any]:
-        client.create_contract_cancelation_amendment(match.customer.id, request)
-        return {"status": _read_back(studio, match.customer.id, contract.id, end_date) or ""}
+    def write() -> writes.Result:
+        client_for(studio).create_contract_cancelation_amendment(customer.id, request)
+        try:
+            status = _canceled_to(studio, customer.id, contract.id, end_date)
+        except errors.ApiError:
+            status = None
+        return {"status": status or ""}
 
-    def reconcile() -> dict[str, Any] | None:
-        for data in contract_data(studio, match.customer.id):  # ApiError: still unknown
-            if data.id == contract.id and data.cancelation_status and data.cancelation_date == end_date:
-                return {"status": data.cancelation_status}
-        return None
+    def reconcile() -> writes.Result | None:
+        status = _canceled_to(studio, customer.id, contract.id, end_date)  # ApiError: still unknown
+        return {"status": status} if status else None
 
     # The declaration's reference is the idempotency key: it is filed once, whatever happens to this request.
-    target = {"contract_id": contract.id}
     done = writes.run_once(
-        studio, "anonymous", record.reference, write, reconcile, action="online_cancelation", target=target
-    )
-    exc = done.error
-    record.trace_id = (exc.trace_id if exc else "") or ""
-    if not done.ok and (done.unknown or isinstance(exc, errors.OutcomeUnknown) or exc is None):
-        notes.append(
-            _(
-                "The studio's system did not answer when the cancelation of contract %(contract)s to %(date)s "
-                "was filed. Please check whether it arrived."
-            )
-            % {"contract": contract.id, "date": end_date.isoformat()}
-        )
-        return
+        studio, "anonymous", record.reference, write, reconcile, action="online_cancelation",
+        target={"contract_id": contract.id},
+    )  # fmt: skip
+    record.trace_id = (done.error.trace_id if done.error else "") or ""
     if not done.ok:
-        notes.append(
-            _(
-                "The studio's system refused the cancelation of contract %(contract)s to %(date)s "
-                "(status %(status)s, errorCode %(code)s, traceId %(trace)s)."
-            )
-            % {
-                "contract": contract.id,
-                "date": end_date.isoformat(),
-                "status": exc.status,
-                "code": exc.error_code or "-",
-                "trace": exc.trace_id or "-",
-            }
-        )
+        notes.append(_not_filed(done, contract.id, end_date))
         return
     record.filed_status = done.result.get("status", "")
     record.outcome = OnlineCancelation.Outcome.FILED
     record.filed_end_date = end_date
 
 
-def _read_back(studio, customer_id: int, contract_id: int, end_date: date) -> str | None:
-    """The contract's cancelation status when it is canceled to ``end_date``; None otherwise or on errors."""
-    try:
-        for data in contract_data(studio, customer_id):
-            if data.id == contract_id and data.cancelation_status and data.cancelation_date == end_date:
-                return data.cancelation_status
-    except errors.ApiError:
-        return None
+def _canceled_to(studio: Studio, customer_id: int, contract_id: int, end_date: date) -> str | None:
+    """The contract's cancelation status when it is canceled to ``end_date``, else None; raises ApiError."""
+    for data in contract_data(studio, customer_id):
+        if data.id == contract_id and data.cancelation_status and data.cancelation_date == end_date:
+            return data.cancelation_status
     return None
 
 
-def _forward(studio, record: OnlineCancelation, match: _Match) -> None:
+def _not_filed(done: writes.Outcome, contract_id: int, end_date: date) -> str:
+    """The note for the studio when filing did not work: no answer, or the system's refusal."""
+    exc = done.error
+    if done.unknown or exc is None or isinstance(exc, errors.OutcomeUnknown):
+        return _(
+            "The studio's system did not answer when the cancelation of contract %(contract)s to %(date)s "
+            "was filed. Please check whether it arrived."
+        ) % {"contract": contract_id, "date": end_date.isoformat()}
+    return _(
+        "The studio's system refused the cancelation of contract %(contract)s to %(date)s "
+        "(status %(status)s, errorCode %(code)s, traceId %(trace)s)."
+    ) % {
+        "contract": contract_id,
+        "date": end_date.isoformat(),
+        "status": exc.status,
+        "code": exc.error_code or "-",
+        "trace": exc.trace_id or "-",
+    }
+
+
+def _forward(studio: Studio, record: OnlineCancelation, match: _Match) -> None:
     """A communication thread on the matched customer (the studio's e-mail is queued after the last save)."""
+    if match.customer is None:
+        return
     with translation.override(studio.default_language):
-        context = receipt_context(studio, record)
-        subject = _("Cancelation without login: please process")
-        body = _studio_summary(context, record)
-    if match.customer is not None:
         thread = m.CommunicationThreadRequest(
             communication_thread_status="CREATED",
-            subject=subject,
-            content=body,
+            subject=_("Cancelation without login: please process"),
+            content=studio_summary(studio, record),
             communication_direction="INCOMING",
             communication_channel="OTHER",
             communication_date_time=record.received_at.astimezone(display.studio_zone(studio)),
         )
-        try:
-            response = client_for(studio).create_communication_in_new_communication_thread(match.customer.id, thread)
-            record.thread_id = response.thread_id
-        except errors.ApiError as exc:
-            logger.warning("communication thread failed reference=%s error=%s", record.reference, type(exc).__name__)
-
-
-def _studio_email_from_api(studio) -> list[str]:
     try:
-        email = studio_information(studio).email
-    except errors.ApiError:
-        return []
-    return [email] if email else []
+        response = client_for(studio).create_communication_in_new_communication_thread(match.customer.id, thread)
+        record.thread_id = response.thread_id
+    except errors.ApiError as exc:
+        logger.warning("communication thread failed reference=%s error=%s", record.reference, type(exc).__name__)
 
 
-def _studio_summary(context: dict[str, Any], record: OnlineCancelation) -> str:
-    lines = [f"{label}: {value}" for label, value in context["lines"]]
+def studio_summary(studio: Studio, record: OnlineCancelation) -> str:
+    """The declaration and the notes as plain text, for the thread on the customer."""
+    lines = [f"{label}: {value}" for label, value in receipt_context(studio, record)["lines"]]
     lines.append(f"{_('Reference')}: {record.reference}")
     if record.note_for_studio:
         lines += ["", record.note_for_studio]
@@ -362,15 +366,13 @@ def outcome_sentence(record: OnlineCancelation) -> str:
     return str(OUTCOME_SENTENCES.get(record.outcome, OUTCOME_SENTENCES[OnlineCancelation.Outcome.RECEIVED]))
 
 
-def receipt_context(studio, record: OnlineCancelation) -> dict[str, Any]:
+def receipt_context(studio: Studio, record: OnlineCancelation) -> dict[str, Any]:
     """The declaration's content, receipt time and outcome, in the active language."""
     if record.earliest_possible or record.requested_end_date is None:
         end = _("At the earliest possible date")
     else:
         end = display.long_date(record.requested_end_date)
-    lines = [
-        (_("Kind of termination"), record.get_kind_display()),
-    ]
+    lines = [(_("Kind of termination"), record.get_kind_display())]
     if record.kind == OnlineCancelation.Kind.EXTRAORDINARY:
         lines.append((_("Reason"), record.extraordinary_reason))
     lines += [
@@ -390,69 +392,6 @@ def receipt_context(studio, record: OnlineCancelation) -> dict[str, Any]:
     }
 
 
-def send_studio_email(ids: dict[str, Any], language: str) -> int:
-    """Worker: the declaration and the notes to the studio (its contact address, else the API's)."""
-    record = OnlineCancelation.objects.select_related("studio").filter(pk=ids["cancelation"]).first()
-    if record is None:
-        return 0
-    studio = record.studio
-    to = [studio.contact_email] if studio.contact_email else _studio_email_from_api(studio)
-    if not to:
-        logger.error("online cancelation without studio address reference=%s", record.reference)
-        return 0
-    context = receipt_context(studio, record)
-    try:
-        send_email(
-            to,
-            _("Cancelation without login: please process"),
-            "selfservice/online_cancelation_studio",
-            {**context, "studio": studio, "note": record.note_for_studio, "record": record},
-            language=language,
-            reply_to=[record.email],
-        )
-    except (EmailDeliveryFailed, ValueError):
-        logger.error("online cancelation studio email failed reference=%s", record.reference)
-        raise
-    OnlineCancelation.objects.filter(pk=record.pk).update(studio_emailed=True)
-    return 1
-
-
-def send_receipt(ids: dict[str, Any], language: str) -> int:
-    """Worker: the receipt to the address given and, if different, to the address the studio has on file."""
-    record = OnlineCancelation.objects.select_related("studio").filter(pk=ids["cancelation"]).first()
-    if record is None:
-        return 0
-    studio = record.studio
-    recipients = [record.email]
-    on_file = ""
-    if record.matched_customer_id is not None:
-        try:
-            customer_id = record.matched_customer_id
-            customer = reads.read(studio, "getCustomerById", lambda client: client.get_customer_by_id(customer_id))
-            on_file = (customer.email or "").strip()
-        except errors.ApiError as exc:
-            logger.warning(
-                "receipt: address on file unreadable reference=%s error=%s", record.reference, type(exc).__name__
-            )
-    if on_file and on_file.casefold() != record.email.casefold():
-        recipients.append(on_file)
-    context = receipt_context(studio, record)
-    sent = 0
-    for address in recipients:  # one message each: neither learns the other's address
-        try:
-            sent += send_email(
-                [address],
-                gettext_lazy("Confirmation of your cancelation"),
-                "selfservice/online_cancelation_receipt",
-                {**context, "studio": studio, "to_file_address": address != record.email},
-                language=language,
-                reply_to=[studio.contact_email] if studio.contact_email else None,
-            )
-        except (EmailDeliveryFailed, ValueError):
-            logger.error("online cancelation receipt failed reference=%s", record.reference)
-    return sent
-
-
-def purge_old(*, now, dry_run: bool = False) -> dict[str, int]:
+def purge_old(*, now: datetime, dry_run: bool = False) -> dict[str, int]:
     """Housekeeping: handled declarations past the studio's retention (``OnlineCancelation.purge_old``)."""
     return {"cancelations without login": OnlineCancelation.purge_old(now, dry_run=dry_run)}
