@@ -50,7 +50,9 @@ def test_filter_book_see_download_and_cancel_a_class(page, live_demo, screenshot
     assert booked.locator(".state-booked").inner_text() == "Gebucht"
     # Focus moved to the answer, so screen readers read it out.
     # htmx moves focus once the swap has settled, a moment after the text appears: wait for it.
-    page.wait_for_function("document.activeElement && document.activeElement.classList.contains('sched-message')")
+    # A function, not a bare expression: Playwright evals a bare expression in the page on every poll,
+    # which the portal's CSP (no 'unsafe-eval') refuses whenever the first check is not already true.
+    page.wait_for_function("() => document.activeElement?.classList.contains('sched-message')")
     focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent]")
     assert "sched-message" in focused[0] and "Sie sind gebucht." in focused[1]  # not just <body>
     screenshot(page, "schedule-booked-de")
