@@ -18,14 +18,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from portal.bodylimits import check_before_body
-from portal.http import StudioRequest
+from portal.http import MAX_NEXT_LENGTH, StudioRequest
 
 if TYPE_CHECKING:
     from portal.models import Studio
 
 SESSION_KEY = "member"
-# Return addresses ("?next=") longer than this are dropped: the sign-in page then leads to the overview.
-MAX_NEXT_LENGTH = 2000
 
 View = Callable[..., HttpResponse]
 
