@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from portal import audit, reads
 from portal.models import Studio, Write
 from portal.perfectgym import errors
 
@@ -35,6 +36,7 @@ IN_PROGRESS = "in_progress"
 EXPIRED = "expired"
 
 Result = dict[str, Any]
+Change = tuple[str, tuple[Hashable, ...] | None]  # a cached read: (operation, key), None for every key
 Reconcile = Callable[[], Result | None]
 
 
@@ -117,13 +119,55 @@ def run_once(
     *,
     action: str,
     target: dict[str, Any] | None = None,
+    audit: dict[str, Any] | None = None,
+    changes: Sequence[Change] = (),
+    poll: bool = False,
 ) -> Outcome:
     """``write`` sends and returns what the confirmation shows (or raises Refused, NotWritten, ApiError).
 
     ``reconcile`` reads upstream: the confirmation's data when the write happened, None when it did not;
     it may raise ApiError when reading fails too.
+    ``audit``: the ids the audit trail records, once, by the request that wrote or reconciled.
+    ``changes``: the cached reads the write changes, invalidated after it (a refusal too: it means the
+    page showed something out of date).
+    ``poll``: only what became of the write with ``key`` (the page asks while it is sent); sends nothing.
     """
-    target = target or {}
+    if poll:
+        return earlier(studio, actor, key, action) or Outcome(EXPIRED)
+    outcome = _run(studio, actor, key, write, reconcile, action=action, target=target or {})
+    if outcome.fresh and audit is not None:
+        _record(studio, action, actor, outcome, audit)
+    if outcome.fresh:
+        for operation, read_key in changes:
+            reads.invalidate(studio, operation, read_key)
+    return outcome
+
+
+# Ids and states of a write's result that the audit trail keeps (never names or addresses).
+AUDITED_RESULT = {
+    "status": "status",
+    "booking_id": "booking",
+    "idle_period_id": "idle_period_id",
+    "state": "state",
+    "applied": "applied",
+}
+
+
+def _record(studio: Studio, action: str, actor: str, outcome: Outcome, details: dict[str, Any]) -> None:
+    found = {name: outcome.result[key] for key, name in AUDITED_RESULT.items() if key in outcome.result}
+    audit.record(studio, action, actor=actor, outcome=outcome.state, error=outcome.error, details={**details, **found})
+
+
+def _run(
+    studio: Studio,
+    actor: str,
+    key: uuid.UUID,
+    write: Callable[[], Result],
+    reconcile: Callable[[], Result | None],
+    *,
+    action: str,
+    target: dict[str, Any],
+) -> Outcome:
     row, created = Write.claim(studio, key, actor=actor, action=action, target=target)
     if not created:
         if not row.belongs_to(actor, action, target):

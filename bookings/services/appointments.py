@@ -14,14 +14,13 @@ from bookings import sources, texts
 from bookings.services.common import (
     NotYours,
     Outcome,
+    actor,
     booking_message,
     booking_paused,
     cancel_once,
     http_status,
     not_cancelable,
     owned,
-    record_booking,
-    send_once,
     validate_then_book,
 )
 from bookings.sources import (
@@ -154,12 +153,12 @@ def appointment_refusal(status: str) -> str:
 
 
 def _appointment_write(studio: Studio, request: m.AppointmentBookingRequest) -> writes.Result:
-    return validate_then_book(
+    result = validate_then_book(
         lambda: read(studio, "validateForAppointmentBooking", lambda c: c.validate_for_appointment_booking(request)),
         lambda: read(studio, "bookAppointmentBooking", lambda c: c.book_appointment_booking(request)),
         texts.APPOINTMENT_VALIDATION,
-        [],
     )
+    return {"status": result.booking_status, "booking_id": result.booking_id}
 
 
 def _appointment_reconcile(studio: Studio, customer_id: int, slot: AppointmentSlot) -> writes.Result | None:
@@ -192,31 +191,28 @@ def book_appointment(
     request = m.AppointmentBookingRequest(
         customer_id=customer_id, bookable_appointment_id=type_id, start_date_time=start_raw, end_date_time=end_raw
     )
-    outcome = send_once(
+    outcome = writes.run_once(
         studio,
-        customer_id,
+        actor(customer_id),
         key,
-        "appointment.book",
-        poll=poll,
-        write=lambda: _appointment_write(studio, request),
-        reconcile=lambda: _appointment_reconcile(studio, customer_id, slot),
+        lambda: _appointment_write(studio, request),
+        lambda: _appointment_reconcile(studio, customer_id, slot),
+        action="appointment.book",
         target={"appointment": type_id, "start": start_raw},
+        audit={"appointment": type_id},
+        changes=_appointment_changes(customer_id),
+        poll=poll,
     )
-    if outcome.fresh:
-        record_booking(studio, "appointment.book", customer_id, outcome, {"appointment": type_id})
-        if outcome.state in (writes.State.DONE, writes.State.REFUSED):
-            _invalidate_appointments(studio, customer_id)
     message = booking_message(outcome, texts.APPOINTMENT_BOOKING_RESULT, appointment_refusal)
     return Outcome(
         outcome.ok, message, status=http_status(outcome), appointment_slot=slot, in_progress=outcome.in_progress
     )
 
 
-def _invalidate_appointments(studio: Studio, customer_id: int) -> None:
-    """After an appointment booking or cancelation: the member's appointments are read again, and every
+def _appointment_changes(customer_id: int) -> list[writes.Change]:
+    """What an appointment booking or cancelation changes: the member's appointments, and every
     free-times list (coaches are shared between appointment types)."""
-    reads.invalidate(studio, "getAppointmentBookings", (customer_id,))
-    reads.invalidate(studio, "getBookableAppointmentSlots")
+    return [("getAppointmentBookings", (customer_id,)), ("getBookableAppointmentSlots", None)]
 
 
 # --- A member's appointment (ownership, cancelation) -------------------------------------------------
@@ -242,7 +238,7 @@ def cancel_appointment(studio: Studio, customer_id: int, booking_id: int, *, pol
     refused = not_cancelable(booking.active, appointment_can_cancel(studio, booking))
     if refused is not None:
         return refused
-    outcome = cancel_once(
+    return cancel_once(
         studio,
         customer_id,
         "appointment.cancel",
@@ -250,7 +246,5 @@ def cancel_appointment(studio: Studio, customer_id: int, booking_id: int, *, pol
         send=lambda: read(studio, "deleteAppointmentBooking", lambda c: c.delete_appointment_booking(booking_id)),
         canceled=lambda: sources.appointment_booking(studio, booking_id).booking_status == "CANCELED",
         done=texts.APPOINTMENT_CANCELED,
+        changes=_appointment_changes(customer_id),
     )
-    if outcome.ok:
-        _invalidate_appointments(studio, customer_id)
-    return outcome

@@ -5,10 +5,8 @@ A write invalidates the cached reads it changed (``portal.reads.invalidate``), n
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,17 +15,16 @@ from bookings import sources, texts
 from bookings.services.common import (
     Outcome,
     Unreachable,
+    actor,
     booking_message,
     cancel_once,
     http_status,
     not_cancelable,
     owned,
-    record_booking,
-    send_once,
     validate_then_book,
     when,
 )
-from bookings.services.schedule import SlotView, find_slot, schedule_data, slot_view
+from bookings.services.schedule import ScheduleData, SlotView, find_slot, schedule_data
 from bookings.sources import (
     ClassInfo,
     MemberClassBooking,
@@ -55,30 +52,33 @@ def class_refusal(status: str, slot: Slot | None) -> str:
     return str(texts.CLASS_VALIDATION.get(status, texts.CLASS_VALIDATION["NOT_AVAILABLE"]))
 
 
-def _with_message(view: SlotView | None, message: str, *, ok: bool) -> SlotView | None:
-    return replace(view, message=message, message_ok=ok) if view is not None else None
-
-
-def _class_write(studio: Studio, customer_id: int, slot_id: int, booked: list[Any]) -> Callable[[], writes.Result]:
-    """Validate, then book the slot; ``booked`` gets the booking (so reconciling need not read again)."""
-    request = m.ClassSlotBookingRequest(customer_id=customer_id, class_slot_id=slot_id)
-    return lambda: validate_then_book(
+def _book(studio: Studio, request: m.ClassSlotBookingRequest) -> writes.Result:
+    """Validate, then book; the result is what the slot shows in place of its Book button."""
+    result = validate_then_book(
         lambda: read(studio, "validateClassSlot", lambda c: c.validate_class_slot(request)),
         lambda: read(studio, "bookClassSlot", lambda c: c.book_class_slot(request)),
         texts.CLASS_VALIDATION,
-        booked,
     )
+    return {"status": result.booking_status, "booking_id": result.booking_id, "slot_status": result.class_slot_status}
 
 
-def _class_reconcile(studio: Studio, customer_id: int, slot_id: int) -> Callable[[], writes.Result | None]:
+def _booking_of(studio: Studio, request: m.ClassSlotBookingRequest) -> writes.Result | None:
     """The member's booking of the slot as the upstream has it now (after a lost answer)."""
+    found = reads.read_now(member_classes_read(studio, request.customer_id))
+    match = next((b for b in found if b.slot_id == request.class_slot_id and b.active), None)
+    if match is None:
+        return None
+    return {"status": match.status, "booking_id": match.booking_id, "slot_status": match.slot_status}
 
-    def reconcile() -> writes.Result | None:
-        found = reads.read_now(member_classes_read(studio, customer_id))
-        match = next((b for b in found if b.slot_id == slot_id and b.active), None)
-        return {"status": match.status, "booking_id": match.booking_id} if match else None
 
-    return reconcile
+def _booked_view(data: ScheduleData, slot: Slot, result: writes.Result, now: datetime) -> SlotView:
+    """The slot as it is after this booking: the member's booking and one place fewer (a copy for this
+    answer; the cached schedule is invalidated, never edited)."""
+    status, slot_status = result["status"], result.get("slot_status", "")
+    booking = MemberClassBooking(result["booking_id"], status, slot.id, slot.class_id, slot_status)
+    waiting = booking.status == "WAITING_LIST"
+    slot = replace(slot, taken=slot.taken + (not waiting), waiting=slot.waiting + waiting)
+    return data.view(slot, booking, now)
 
 
 def book_class(studio: Studio, customer_id: int, slot_id: int, raw_key: str | None, *, poll: bool = False) -> Outcome:
@@ -86,45 +86,47 @@ def book_class(studio: Studio, customer_id: int, slot_id: int, raw_key: str | No
 
     ``poll``: only show what became of the form sent with ``raw_key`` (the page asks while it is sent).
     """
-    key = writes.parse_key(raw_key, f"class:{slot_id}")
+    data = schedule_data(studio, customer_id)
     try:
-        slot = find_slot(schedule_data(studio, None), slot_id)
+        slot = find_slot(data, slot_id)
     except Unreachable as exc:
         return Outcome(False, exc.message, status=404)
     if slot is None:
         return Outcome(False, str(texts.NO_LONGER_LISTED), status=404)
-    if key is None:
-        view = _with_message(slot_view(studio, slot_id, customer_id), str(texts.FORM_EXPIRED), ok=False)
-        return Outcome(False, str(texts.FORM_EXPIRED), status=422, slot=view)
-    booked: list[m.ClassSlotBookingResult] = []
-    outcome = send_once(
-        studio,
-        customer_id,
-        key,
-        "class.book",
-        poll=poll,
-        write=_class_write(studio, customer_id, slot_id, booked),
-        reconcile=_class_reconcile(studio, customer_id, slot_id),
-        target={"slot": slot_id},
-    )
-    if outcome.fresh:
-        record_booking(studio, "class.book", customer_id, outcome, {"slot": slot_id})
-        if outcome.ok or outcome.state == writes.State.REFUSED:
-            # Booked, or what the schedule showed was out of date: the slot as the upstream has it now (the
-            # member's bookings too, unless reconciling just read them).
-            _invalidate_class(studio, customer_id, slot, member=bool(booked) or not outcome.ok)
+    key = writes.parse_key(raw_key, f"class:{slot_id}")
+    outcome = writes.Outcome(writes.EXPIRED)
+    if key is not None:
+        request = m.ClassSlotBookingRequest(customer_id=customer_id, class_slot_id=slot_id)
+        outcome = writes.run_once(
+            studio,
+            actor(customer_id),
+            key,
+            lambda: _book(studio, request),
+            lambda: _booking_of(studio, request),
+            action="class.book",
+            target={"slot": slot_id},
+            audit={"slot": slot_id},
+            changes=_class_changes(studio, customer_id, slot),
+            poll=poll,
+        )
+    if outcome.fresh and outcome.state == writes.State.REFUSED:  # the page was out of date: as it is now
+        data = schedule_data(studio, customer_id)
+        slot = find_slot(data, slot_id) or slot
+    booked = outcome.ok and slot_id not in data.member  # read before this request booked it
+    now = studio_now(studio)
+    view = _booked_view(data, slot, outcome.result, now) if booked else data.view(slot, data.member.get(slot_id), now)
     message = booking_message(outcome, texts.CLASS_BOOKING_RESULT, lambda status: class_refusal(status, slot))
-    view = _with_message(slot_view(studio, slot_id, customer_id), message, ok=outcome.ok)
+    view = replace(view, message=message, message_ok=outcome.ok)
     return Outcome(outcome.ok, message, status=http_status(outcome), slot=view, in_progress=outcome.in_progress)
 
 
-def _invalidate_class(studio: Studio, customer_id: int, slot: Slot | None, *, member: bool = True) -> None:
-    """After a booking or cancelation: the slot's window and the member's bookings are read again."""
-    if member:
-        reads.invalidate(studio, "getClassBookingsByCustomerId", (customer_id,))
+def _class_changes(studio: Studio, customer_id: int, slot: Slot | None) -> list[writes.Change]:
+    """What a booking or cancelation changes: the member's bookings and the slot's window."""
+    changes: list[writes.Change] = [("getClassBookingsByCustomerId", (customer_id,))]
     start = window_start_for(slot.start.date(), studio_today(studio)) if slot else None
     if start is not None:
-        reads.invalidate(studio, "getClassSlotsForMultipleClasses", (start.isoformat(),))
+        changes.append(("getClassSlotsForMultipleClasses", (start.isoformat(),)))
+    return changes
 
 
 # --- A member's class booking (ownership, cancelation) -------------------------------------------
@@ -223,7 +225,7 @@ def cancel_class(studio: Studio, customer_id: int, booking_id: int, *, poll: boo
     refused = not_cancelable(detail.booking.active, detail.can_cancel)
     if refused is not None:
         return refused
-    outcome = cancel_once(
+    return cancel_once(
         studio,
         customer_id,
         "class.cancel",
@@ -232,7 +234,5 @@ def cancel_class(studio: Studio, customer_id: int, booking_id: int, *, poll: boo
         canceled=lambda: sources.class_booking(studio, booking_id).booking_status == "CANCELED",
         done=texts.LEFT_WAITING_LIST if detail.waiting else texts.CANCELED,
         details={"slot": detail.booking.slot_id},
+        changes=_class_changes(studio, customer_id, detail.slot),
     )
-    if outcome.ok:
-        _invalidate_class(studio, customer_id, detail.slot)
-    return outcome

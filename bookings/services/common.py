@@ -8,7 +8,7 @@ Writes go through ``portal.writes`` (one write per idempotency key, lost answers
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 
 from bookings import texts
 from bookings.sources import AppointmentSlot
-from portal import audit, reads, writes
+from portal import reads, writes
 from portal.models import Studio
 from portal.perfectgym import errors
 from portal.reads import Cached
@@ -72,6 +72,7 @@ class Owned(Protocol):
 
 
 OwnedT = TypeVar("OwnedT", bound=Owned)
+T = TypeVar("T")
 
 
 def owned(fetch: Callable[[], OwnedT], customer_id: int) -> OwnedT:
@@ -93,48 +94,13 @@ def actor(customer_id: int) -> str:
     return f"customer:{customer_id}"
 
 
-def send_once(
-    studio: Studio,
-    customer_id: int,
-    key: uuid.UUID,
-    action: str,
-    *,
-    poll: bool,
-    write: Callable[[], writes.Result],
-    reconcile: Callable[[], writes.Result | None],
-    target: dict[str, Any],
-) -> writes.Outcome:
-    """Send the write once per ``key``; ``poll`` only asks what became of the one being sent."""
-    if poll:
-        return writes.earlier(studio, actor(customer_id), key, action) or writes.Outcome(writes.EXPIRED)
-    return writes.run_once(studio, actor(customer_id), key, write, reconcile, action=action, target=target)
-
-
-def record_booking(
-    studio: Studio, action: str, customer_id: int, outcome: writes.Outcome, details: dict[str, Any]
-) -> None:
-    """The audit entry of a booking this request sent or reconciled (ids and states only)."""
-    status = outcome.result.get("status") or outcome.result.get("error") or outcome.result.get("reason")
-    text = f"{outcome.state}:{status}".lower() if status else outcome.state
-    audit.record(
-        studio,
-        action,
-        actor=actor(customer_id),
-        outcome=text[:40],
-        error=outcome.error,
-        details={**details, "booking": outcome.result.get("booking_id")},
-    )
-
-
 def _status_from_error(exc: errors.BadRequest, known: Mapping[str, object]) -> str | None:
     """A 400 of a book call carries the validationStatus as ``errormessage.booking.<status>``."""
     code = (exc.error_code or "").rsplit(".", 1)[-1].upper()
     return code if code in known and code != "AVAILABLE" else None
 
 
-def validate_then_book(
-    validate: Callable[[], Any], book: Callable[[], Any], statuses: Mapping[str, object], booked: list[Any]
-) -> writes.Result:
+def validate_then_book(validate: Callable[[], Any], book: Callable[[], T], statuses: Mapping[str, object]) -> T:
     """Validate, then book (never retried); a refusal at either step is refused with its status."""
     validation = validate()
     if validation.validation_status != "AVAILABLE":
@@ -146,8 +112,7 @@ def validate_then_book(
         if status is None:
             raise
         raise writes.Refused({"status": status}) from exc
-    booked.append(result)
-    return {"status": result.booking_status, "booking_id": result.booking_id}
+    return result
 
 
 def unfinished_message(
@@ -200,6 +165,7 @@ def cancel_once(
     canceled: Callable[[], bool] | None = None,
     done: Promise = texts.CANCELED,
     details: dict[str, Any] | None = None,
+    changes: Sequence[writes.Change] = (),
     poll: bool = False,
 ) -> Outcome:
     """Send one cancelation through ``portal.writes``; ``canceled`` reads whether it happened after a lost answer.
@@ -221,19 +187,20 @@ def cancel_once(
     def reconcile() -> writes.Result | None:
         return {"status": "CANCELED"} if canceled and canceled() else None
 
-    target = {"booking": booking_id}
-    outcome = send_once(studio, customer_id, key, action, poll=poll, write=write, reconcile=reconcile, target=target)
+    outcome = writes.run_once(
+        studio,
+        actor(customer_id),
+        key,
+        write,
+        reconcile,
+        action=action,
+        target={"booking": booking_id},
+        audit={"booking": booking_id, **(details or {})},
+        changes=changes,
+        poll=poll,
+    )
     if isinstance(outcome.error, errors.NotFound):
         raise NotYours from outcome.error
-    if outcome.fresh:
-        audit.record(
-            studio,
-            action,
-            actor=actor(customer_id),
-            outcome="canceled" if outcome.ok else "failed",
-            error=outcome.error,
-            details={"booking": booking_id, **(details or {})},
-        )
     if outcome.ok:
         return Outcome(True, str(done))
     if outcome.in_progress:

@@ -18,7 +18,7 @@ from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.upstream import client_for
-from selfservice.services.common import NotOwned, Outcome, Resent, audit_outcome, once, resent, translated
+from selfservice.services.common import NotOwned, Outcome, Resent, once, resent, translated
 from selfservice.texts import AMENDMENT_CONFIGURATION
 
 CONTACT = "contact"
@@ -136,12 +136,7 @@ def change_data(
             return {"kind": kind.action, "applied": True}
         return None
 
-    outcome = once(studio, customer_id, key, kind.action, write, reconcile, target={})
-    details: dict[str, Any] = {"fields": sorted(values)}
-    if outcome.ok:
-        details["applied"] = outcome.result.get("applied")
-    audit_outcome(studio, kind.action, customer_id, outcome, details)
-    return outcome
+    return once(studio, customer_id, key, kind.action, write, reconcile, target={}, audit={"fields": sorted(values)})
 
 
 def _applied_after(read: Callable[[], Current]) -> bool | None:
@@ -191,9 +186,8 @@ def withdraw_amendment(studio: Studio, customer_id: int, amendment: PendingAmend
         return {"kind": WITHDRAWAL, "amendment": amendment.kind}
 
     target = {"amendment_id": amendment.id, "kind": amendment.kind}
-    outcome = once(studio, customer_id, key, WITHDRAWAL, write, reconcile, target=target)
-    audit_outcome(studio, WITHDRAWAL, customer_id, outcome, {"amendment_id": amendment.id, "data": amendment.kind})
-    return outcome
+    audit = {"amendment_id": amendment.id, "data": amendment.kind}
+    return once(studio, customer_id, key, WITHDRAWAL, write, reconcile, target=target, audit=audit)
 
 
 def amendment_action(kind: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from portal import audit, writes
+from portal import writes
 from portal.models import Studio
 from portal.notifications import EmailDeliveryFailed, send_email
 from portal.perfectgym import errors
@@ -113,9 +113,12 @@ def once(
     reconcile: Callable[[], writes.Result | None],
     *,
     target: dict[str, Any],
+    audit: dict[str, Any],
 ) -> Outcome:
-    """Run ``write`` once for the form's ``key``; a key of another member, action or target is not theirs."""
-    done = writes.run_once(studio, actor(customer_id), key, write, reconcile, action=action, target=target)
+    """Run ``write`` once for the form's ``key``; a key of another member, action or target is not theirs.
+
+    ``audit``: the ids the audit trail records for the write (``portal.writes`` records it once)."""
+    done = writes.run_once(studio, actor(customer_id), key, write, reconcile, action=action, target=target, audit=audit)
     if done.expired:
         raise NotOwned(key)
     return Outcome(done, _message(done))
@@ -152,19 +155,6 @@ def write_status(studio: Studio, customer_id: int, raw_key: str | None, action: 
     """What became of a form being sent (the page polls this while the first request is still sending)."""
     found = writes.earlier(studio, actor(customer_id), writes.parse_key(raw_key), action)
     return Outcome(found, _message(found)) if found is not None else None
-
-
-def audit_outcome(studio: Studio, action: str, customer_id: int, outcome: Outcome, details: dict[str, Any]) -> None:
-    """One audit entry per write that actually happened (or was tried) in this request."""
-    if not outcome.fresh:
-        return
-    if outcome.ok:
-        result = "done"
-    elif isinstance(outcome.error, errors.OutcomeUnknown):
-        result = "unknown"
-    else:
-        result = "refused" if isinstance(outcome.error, errors.BadRequest) else "failed"
-    audit.record(studio, action, actor=actor(customer_id), outcome=result, error=outcome.error, details=details)
 
 
 def send_mail(

@@ -18,7 +18,7 @@ from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.upstream import client_for
 from selfservice import display
-from selfservice.services.common import NotOwned, Outcome, Resent, actor, audit_outcome, once, resent, translated
+from selfservice.services.common import NotOwned, Outcome, Resent, actor, once, resent, translated
 from selfservice.texts import CANCELATION_STATUS, CONTRACT_STATUS, CUSTOMER_STATUS, error_sentence, unit_count
 
 # Message kind (``portal.notifications``), registered in ``SelfserviceConfig.ready``.
@@ -182,8 +182,8 @@ def _contract_write(
     language: str,
 ) -> Outcome:
     """A cancelation or its withdrawal: once per key, audited, confirmed by e-mail when it went through."""
-    outcome = once(studio, customer_id, key, action, write, reconcile, target={"contract_id": contract.id})
-    audit_outcome(studio, action, customer_id, outcome, details)
+    target = {"contract_id": contract.id}
+    outcome = once(studio, customer_id, key, action, write, reconcile, target=target, audit=details)
     if outcome.ok and outcome.fresh and outcome.write.write is not None:
         notify(CONFIRMATION, {"request": outcome.write.write.pk}, language=language)
     return outcome

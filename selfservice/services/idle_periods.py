@@ -22,7 +22,6 @@ from selfservice.services.common import (
     Resent,
     Unavailable,
     actor,
-    audit_outcome,
     once,
     resent,
     translated,
@@ -274,17 +273,13 @@ def request_idle_period(
                 return result(period)
         return None
 
-    outcome = once(studio, customer_id, key, REQUEST, write, reconcile, target={"contract_id": contract.id})
-    details: dict[str, Any] = {
+    audit = {
         "contract_id": contract.id,
         "start_date": wanted.start_date.isoformat(),
         "reason_id": wanted.reason.id,
         "document": document is not None,
     }
-    if outcome.ok:
-        details.update(idle_period_id=outcome.result.get("idle_period_id"), state=outcome.result.get("state"))
-    audit_outcome(studio, "idle_period_request", customer_id, outcome, details)
-    return outcome
+    return once(studio, customer_id, key, REQUEST, write, reconcile, target={"contract_id": contract.id}, audit=audit)
 
 
 def own_idle_period(page: IdlePeriods, idle_period_id: int) -> IdlePeriodRow:
@@ -315,6 +310,4 @@ def withdraw_idle_period(
         return None if idle_period_id in ids else done
 
     target = _withdrawal_target(contract.id, idle_period_id)
-    outcome = once(studio, customer_id, key, WITHDRAWAL, write, reconcile, target=target)
-    audit_outcome(studio, WITHDRAWAL, customer_id, outcome, target)
-    return outcome
+    return once(studio, customer_id, key, WITHDRAWAL, write, reconcile, target=target, audit=target)

@@ -107,7 +107,7 @@ def test_request_is_validated_then_created_once(client, sign_in_as, mia, demo_cl
     assert client.post(url(mia), data).status_code == 302  # sent again: nothing new
     assert upstream_calls.count("createIdlePeriodAmendment") == 1
     assert len(store.all("idle_period", contractId=mia.contract_id)) == 1
-    entry = AuditEntry.objects.get(action="idle_period_request")
+    entry = AuditEntry.objects.get(action="idle_period")
     assert entry.outcome == "done" and entry.details["state"] == "ACCEPTED" and entry.details["document"] is False
 
 
@@ -160,7 +160,7 @@ def test_document_is_sent_as_multipart_and_checked_by_content(
     assert response.status_code == 302, main_text(response)
     (period,) = store.all("idle_period", contractId=mia.contract_id)
     assert period["_document"] == {"name": sent_name, "size": len(content), "contentType": sent_type}
-    assert AuditEntry.objects.get(action="idle_period_request").details["document"] is True
+    assert AuditEntry.objects.get(action="idle_period").details["document"] is True
 
 
 @pytest.mark.parametrize(
