@@ -13,8 +13,8 @@ of the minute, for the whole studio and every worker (the pause is kept in the s
 ``POLICY`` is the one table of cache policy. An operation in it is kept in cache layer one
 (``portal.lib.cache``, stale-while-revalidate, one refresh per key); any other operation is called
 every time. Member-private data stays uncached, except the member's own bookings, which the
-schedule reads for every page. The only other cache is the per-process studio lookup
-(``portal.studios``).
+schedule reads for every page, and contracts, which every account page and contract form checks.
+The only other cache is the per-process studio lookup (``portal.studios``).
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ POLICY: dict[str, Policy] = {
     # A member's own bookings: every schedule page marks them (a write invalidates them).
     "getClassBookingsByCustomerId": Policy(fresh=60, stale=600, ttl=3600),
     "getAppointmentBookings": Policy(fresh=60, stale=600, ttl=3600),
+    # A member's contracts: every account page and every contract write checks them (the writes that
+    # change them invalidate them; reconciling reads them now). Never served stale while the API answers.
+    "getContractData": Policy(fresh=60, stale=60, ttl=3600),
 }
 
 
@@ -197,6 +200,11 @@ def read(
     if not result.has_value or result.value is None:
         raise result.error or errors.Unavailable(operation)
     return result.value
+
+
+def value(wanted: Read[T]) -> T:
+    """``read`` for a prepared ``Read``."""
+    return read(wanted.studio, wanted.operation, wanted.fetch, key=wanted.key, language=wanted.language)
 
 
 def read_now(wanted: Read[T]) -> T:

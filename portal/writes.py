@@ -134,13 +134,31 @@ def run_once(
     """
     if poll:
         return earlier(studio, actor, key, action) or Outcome(EXPIRED)
-    outcome = _run(studio, actor, key, write, reconcile, action=action, target=target or {})
+    target = target or {}
+    row, created = Write.claim(studio, key, actor=actor, action=action, target=target)
+    outcome = None if created else _sent_before(row, actor, action, target, reconcile)
+    outcome = outcome or _reconcile_earlier(row, reconcile) or _write(row, write, reconcile)
     if outcome.fresh and audit is not None:
         _record(studio, action, actor, outcome, audit)
     if outcome.fresh:
         for operation, read_key in changes:
             reads.invalidate(studio, operation, read_key)
     return outcome
+
+
+def _sent_before(row: Write, actor: str, action: str, target: dict[str, Any], reconcile: Reconcile) -> Outcome | None:
+    """The answer for a key that was claimed before, or None when it is to be written (again)."""
+    if not row.belongs_to(actor, action, target):
+        return Outcome(EXPIRED)
+    if row.state in (State.DONE, State.REFUSED):
+        return _stored(row)
+    if row.state == State.PENDING and not row.is_stale:
+        return Outcome(IN_PROGRESS, row)
+    if not row.take_over():
+        return Outcome(IN_PROGRESS, row)  # another request was quicker
+    if row.state == State.FAILED:  # nothing happened: the member asked again
+        return None
+    return _reconcile(row, reconcile)  # lost or interrupted: read before writing again
 
 
 # Ids and states of a write's result that the audit trail keeps (never names or addresses).
@@ -156,36 +174,6 @@ AUDITED_RESULT = {
 def _record(studio: Studio, action: str, actor: str, outcome: Outcome, details: dict[str, Any]) -> None:
     found = {name: outcome.result[key] for key, name in AUDITED_RESULT.items() if key in outcome.result}
     audit.record(studio, action, actor=actor, outcome=outcome.state, error=outcome.error, details={**details, **found})
-
-
-def _run(
-    studio: Studio,
-    actor: str,
-    key: uuid.UUID,
-    write: Callable[[], Result],
-    reconcile: Callable[[], Result | None],
-    *,
-    action: str,
-    target: dict[str, Any],
-) -> Outcome:
-    row, created = Write.claim(studio, key, actor=actor, action=action, target=target)
-    if not created:
-        if not row.belongs_to(actor, action, target):
-            return Outcome(EXPIRED)
-        if row.state in (State.DONE, State.REFUSED):
-            return _stored(row)
-        if row.state == State.PENDING and not row.is_stale:
-            return Outcome(IN_PROGRESS, row)
-        if not row.take_over():
-            return Outcome(IN_PROGRESS, row)  # another request was quicker
-        if row.state != State.FAILED:  # lost or interrupted: read before writing again
-            found = _reconcile(row, reconcile)
-            if found is not None:
-                return found
-    earlier = _reconcile_earlier(row, reconcile)
-    if earlier is not None:
-        return earlier
-    return _write(row, write, reconcile)
 
 
 def earlier(studio: Studio, actor: str, key: uuid.UUID | None, action: str) -> Outcome | None:

@@ -42,6 +42,7 @@ from portal import reads, writes
 from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
+from portal.perfectgym.client import PerfectGymClient as Client
 from portal.perfectgym.datetimes import parse_api_datetime
 from portal.reads import Cached
 from portal.user_messages import message_for
@@ -153,11 +154,9 @@ def appointment_refusal(status: str) -> str:
 
 
 def _appointment_write(studio: Studio, request: m.AppointmentBookingRequest) -> writes.Result:
-    result = validate_then_book(
-        lambda: read(studio, "validateForAppointmentBooking", lambda c: c.validate_for_appointment_booking(request)),
-        lambda: read(studio, "bookAppointmentBooking", lambda c: c.book_appointment_booking(request)),
-        texts.APPOINTMENT_VALIDATION,
-    )
+    validate = ("validateForAppointmentBooking", Client.validate_for_appointment_booking)
+    book = ("bookAppointmentBooking", Client.book_appointment_booking)
+    result = validate_then_book(studio, request, validate, book, texts.APPOINTMENT_VALIDATION)
     return {"status": result.booking_status, "booking_id": result.booking_id}
 
 

@@ -42,6 +42,7 @@ from portal import reads, writes
 from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
+from portal.perfectgym.client import PerfectGymClient as Client
 
 
 def class_refusal(status: str, slot: Slot | None) -> str:
@@ -54,11 +55,8 @@ def class_refusal(status: str, slot: Slot | None) -> str:
 
 def _book(studio: Studio, request: m.ClassSlotBookingRequest) -> writes.Result:
     """Validate, then book; the result is what the slot shows in place of its Book button."""
-    result = validate_then_book(
-        lambda: read(studio, "validateClassSlot", lambda c: c.validate_class_slot(request)),
-        lambda: read(studio, "bookClassSlot", lambda c: c.book_class_slot(request)),
-        texts.CLASS_VALIDATION,
-    )
+    validate, book = ("validateClassSlot", Client.validate_class_slot), ("bookClassSlot", Client.book_class_slot)
+    result = validate_then_book(studio, request, validate, book, texts.CLASS_VALIDATION)
     return {"status": result.booking_status, "booking_id": result.booking_id, "slot_status": result.class_slot_status}
 
 

@@ -17,10 +17,11 @@ from django.utils import formats
 from django.utils.functional import Promise
 
 from bookings import texts
-from bookings.sources import AppointmentSlot
+from bookings.sources import AppointmentSlot, read
 from portal import reads, writes
 from portal.models import Studio
 from portal.perfectgym import errors
+from portal.perfectgym.client import PerfectGymClient
 from portal.reads import Cached
 from portal.user_messages import message_for
 
@@ -73,6 +74,7 @@ class Owned(Protocol):
 
 OwnedT = TypeVar("OwnedT", bound=Owned)
 T = TypeVar("T")
+RequestT = TypeVar("RequestT")
 
 
 def owned(fetch: Callable[[], OwnedT], customer_id: int) -> OwnedT:
@@ -100,13 +102,22 @@ def _status_from_error(exc: errors.BadRequest, known: Mapping[str, object]) -> s
     return code if code in known and code != "AVAILABLE" else None
 
 
-def validate_then_book(validate: Callable[[], Any], book: Callable[[], T], statuses: Mapping[str, object]) -> T:
+Step = tuple[str, Callable[[PerfectGymClient, RequestT], T]]  # an operation and the client's method for it
+
+
+def validate_then_book(
+    studio: Studio,
+    request: RequestT,
+    validate: Step[RequestT, Any],
+    book: Step[RequestT, T],
+    statuses: Mapping[str, object],
+) -> T:
     """Validate, then book (never retried); a refusal at either step is refused with its status."""
-    validation = validate()
+    validation = read(studio, validate[0], lambda client: validate[1](client, request))
     if validation.validation_status != "AVAILABLE":
         raise writes.Refused({"status": validation.validation_status})
     try:
-        result = book()
+        result = read(studio, book[0], lambda client: book[1](client, request))
     except errors.BadRequest as exc:
         status = _status_from_error(exc, statuses)
         if status is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -114,11 +114,15 @@ def once(
     *,
     target: dict[str, Any],
     audit: dict[str, Any],
+    changes: Sequence[writes.Change] = (),
 ) -> Outcome:
     """Run ``write`` once for the form's ``key``; a key of another member, action or target is not theirs.
 
-    ``audit``: the ids the audit trail records for the write (``portal.writes`` records it once)."""
-    done = writes.run_once(studio, actor(customer_id), key, write, reconcile, action=action, target=target, audit=audit)
+    ``audit``: the ids the audit trail records for the write, ``changes`` the cached reads it changes
+    (``portal.writes`` records and invalidates them once)."""
+    done = writes.run_once(
+        studio, actor(customer_id), key, write, reconcile, action=action, target=target, audit=audit, changes=changes
+    )
     if done.expired:
         raise NotOwned(key)
     return Outcome(done, _message(done))

@@ -81,9 +81,20 @@ class Contract:
         return self.data.cancelation_date is None or self.data.cancelation_date >= self.today
 
 
-def contract_data(studio: Studio, customer_id: int) -> list[m.ContractData]:
-    """The one reader of a member's contracts (member-private: never cached); raises ApiError."""
-    return reads.read(studio, "getContractData", lambda client: client.get_contract_data(customer_id))
+# Every write that may change a member's contracts invalidates them (for every member and language:
+# such writes are rare, and the key holds both).
+CONTRACTS_CHANGED: list[writes.Change] = [("getContractData", None)]
+
+
+def contract_data(studio: Studio, customer_id: int, *, now: bool = False) -> list[m.ContractData]:
+    """The one reader of a member's contracts, per member and language; raises ApiError.
+
+    ``now``: as the upstream has it now, never from the cache (reconciling, and the status after a write).
+    """
+    language = translation.get_language()
+    fetch = lambda client: client.get_contract_data(customer_id)  # noqa: E731
+    wanted = reads.Read(studio, "getContractData", fetch, (customer_id, language), language)
+    return reads.read_now(wanted) if now else reads.value(wanted)
 
 
 def read_cancelation_reasons(studio: Studio) -> list[m.ContractCancelationReason]:
@@ -107,7 +118,8 @@ def _contracts(studio: Studio, customer_id: int) -> list[Contract]:
 
 
 def _find_contract(studio: Studio, customer_id: int, contract_id: int) -> m.ContractData | None:
-    for data in contract_data(studio, customer_id):
+    """The contract as the upstream has it now."""
+    for data in contract_data(studio, customer_id, now=True):
         if data.id == contract_id:
             return data
     return None
@@ -183,7 +195,9 @@ def _contract_write(
 ) -> Outcome:
     """A cancelation or its withdrawal: once per key, audited, confirmed by e-mail when it went through."""
     target = {"contract_id": contract.id}
-    outcome = once(studio, customer_id, key, action, write, reconcile, target=target, audit=details)
+    outcome = once(
+        studio, customer_id, key, action, write, reconcile, target=target, audit=details, changes=CONTRACTS_CHANGED
+    )
     if outcome.ok and outcome.fresh and outcome.write.write is not None:
         notify(CONFIRMATION, {"request": outcome.write.write.pk}, language=language)
     return outcome

@@ -26,7 +26,7 @@ from selfservice.services.common import (
     resent,
     translated,
 )
-from selfservice.services.contracts import Contract, own_contract
+from selfservice.services.contracts import CONTRACTS_CHANGED, Contract, own_contract
 from selfservice.texts import (
     IDLE_PERIOD_OK,
     IDLE_PERIOD_STATE,
@@ -279,7 +279,11 @@ def request_idle_period(
         "reason_id": wanted.reason.id,
         "document": document is not None,
     }
-    return once(studio, customer_id, key, REQUEST, write, reconcile, target={"contract_id": contract.id}, audit=audit)
+    target = {"contract_id": contract.id}
+    # An idle period may move the contract's end date: its contracts are read again.
+    return once(
+        studio, customer_id, key, REQUEST, write, reconcile, target=target, audit=audit, changes=CONTRACTS_CHANGED
+    )
 
 
 def own_idle_period(page: IdlePeriods, idle_period_id: int) -> IdlePeriodRow:
@@ -310,4 +314,6 @@ def withdraw_idle_period(
         return None if idle_period_id in ids else done
 
     target = _withdrawal_target(contract.id, idle_period_id)
-    return once(studio, customer_id, key, WITHDRAWAL, write, reconcile, target=target, audit=target)
+    return once(
+        studio, customer_id, key, WITHDRAWAL, write, reconcile, target=target, audit=target, changes=CONTRACTS_CHANGED
+    )

@@ -34,7 +34,7 @@ from portal.perfectgym import models as m
 from portal.upstream import client_for
 from selfservice import display
 from selfservice.models import OnlineCancelation
-from selfservice.services.contracts import contract_data, read_cancelation_reasons
+from selfservice.services.contracts import CONTRACTS_CHANGED, contract_data, read_cancelation_reasons
 
 logger = logging.getLogger("portal.selfservice")
 
@@ -291,7 +291,7 @@ def _file(studio: Studio, record: OnlineCancelation, match: _Match, notes: list[
     # The declaration's reference is the idempotency key: it is filed once, whatever happens to this request.
     done = writes.run_once(
         studio, "anonymous", record.reference, write, reconcile, action="online_cancelation",
-        target={"contract_id": contract.id},
+        target={"contract_id": contract.id}, changes=CONTRACTS_CHANGED,
     )  # fmt: skip
     record.trace_id = (done.error.trace_id if done.error else "") or ""
     if not done.ok:
@@ -304,7 +304,7 @@ def _file(studio: Studio, record: OnlineCancelation, match: _Match, notes: list[
 
 def _canceled_to(studio: Studio, customer_id: int, contract_id: int, end_date: date) -> str | None:
     """The contract's cancelation status when it is canceled to ``end_date``, else None; raises ApiError."""
-    for data in contract_data(studio, customer_id):
+    for data in contract_data(studio, customer_id, now=True):
         if data.id == contract_id and data.cancelation_status and data.cancelation_date == end_date:
             return data.cancelation_status
     return None

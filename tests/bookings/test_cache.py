@@ -160,9 +160,9 @@ def test_a_write_invalidates_one_key_or_every_key_of_an_operation(clock, no_clie
 
 def test_operations_without_a_policy_are_asked_every_time(clock, no_client):
     loader = Loader()
-    assert "getContractData" not in reads.POLICY  # member-private: never cached
+    assert "getCustomerContactData" not in reads.POLICY  # member-private: never cached
     for _ in range(2):
-        assert reads.read(STUDIO, "getContractData", lambda _client: loader()) == "v1"
+        assert reads.read(STUDIO, "getCustomerContactData", lambda _client: loader()) == "v1"
     assert loader.calls == 2
 
 

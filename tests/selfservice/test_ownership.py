@@ -128,3 +128,12 @@ def test_member_urls_need_a_sign_in(client, demo_studio, mia, foreign):
         assert response.status_code in (302, 403), url  # 403: POST without the session's CSRF token
         if response.status_code == 302:
             assert response["Location"].startswith("/s/demo/account/?next=")
+
+
+def test_another_members_cached_contracts_are_never_hers(client, sign_in_as, mia, jonas):
+    # Contracts are cached per member: Jonas's pages, read just before, do not make his contract Mia's.
+    sign_in_as(jonas)
+    assert client.get(f"/s/demo/account/contracts/{jonas.contract_id}/cancel/").status_code == 200
+    sign_in_as(mia)
+    assert client.get(f"/s/demo/account/contracts/{jonas.contract_id}/cancel/").status_code == 404
+    assert client.get(f"/s/demo/account/contracts/{mia.contract_id}/cancel/").status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -138,20 +139,32 @@ def _class_view(
     )
     if not view.bookable:
         return view
-    choice = tokens.SlotChoice(
-        nonce=nonce,
-        kind=OfferKind.CLASS,
-        offer_id=offer.id,
-        config_id=offer.config_id,
-        title=offer.title,
-        start_raw=start.isoformat(),
-        end_raw=end.isoformat(),
+    token = _token(
+        offer,
+        nonce,
+        start.isoformat(),
+        end.isoformat(),
         class_slot_id=slot.id,
         location=view.location,
         instructors=view.instructors,
         waiting_list=state == SlotState.WAITING_LIST,
     )
-    return replace(view, token=tokens.slot_token(choice))
+    return replace(view, token=token)
+
+
+def _token(offer: Offer, nonce: str, start_raw: str, end_raw: str, **details: Any) -> str:
+    """The signed choice of one time of ``offer``: what the register page books."""
+    choice = tokens.SlotChoice(
+        nonce=nonce,
+        kind=offer.kind,
+        offer_id=offer.id,
+        config_id=offer.config_id,
+        title=offer.title,
+        start_raw=start_raw,
+        end_raw=end_raw,
+        **details,
+    )
+    return tokens.slot_token(choice)
 
 
 def class_picker(studio: Studio, offer: Offer, nonce: str, wanted_day: date | None) -> SlotPicker:
@@ -202,22 +215,15 @@ def _appointment_week(studio: Studio, offer: Offer, nonce: str, first: date) -> 
     for slot in sorted(slots, key=lambda s: s.start_date_time or now):
         if not slot.start_date_time or not slot.end_date_time or slot.start_date_time <= now:
             continue
-        choice = tokens.SlotChoice(
-            nonce=nonce,
-            kind=OfferKind.APPOINTMENT,
-            offer_id=offer.id,
-            config_id=offer.config_id,
-            title=offer.title,
-            start_raw=slot.start_date_time_raw or slot.start_date_time.isoformat(),
-            end_raw=slot.end_date_time_raw or slot.end_date_time.isoformat(),
-            instructors=_names(slot.instructors),
-        )
+        instructors = _names(slot.instructors)
+        start_raw = slot.start_date_time_raw or slot.start_date_time.isoformat()
+        end_raw = slot.end_date_time_raw or slot.end_date_time.isoformat()
         view = SlotView(
             starts_at=slot.start_date_time,
             ends_at=slot.end_date_time,
             state=SlotState.OPEN,
-            instructors=choice.instructors,
-            token=tokens.slot_token(choice),
+            instructors=instructors,
+            token=_token(offer, nonce, start_raw, end_raw, instructors=instructors),
         )
         by_day.setdefault(slot.start_date_time.astimezone(zone).date(), []).append(view)
     return by_day
