@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.exports import csv_response
 from portal.lib.filetypes import check_image
 from portal.models import AuditEntry, Studio
 from portal.services import ConnectionResult, test_connection
@@ -281,26 +283,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 def audit_csv_response(queryset: QuerySet[AuditEntry]) -> HttpResponse:
-    import csv
-    import json
-
-    from django.http import HttpResponse
-
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["when", "studio", "who", "what", "outcome", "upstream status", "trace id", "details"])
-    for entry in queryset.select_related("studio").order_by("created_at"):
-        writer.writerow(
-            [
-                entry.created_at.isoformat(),
-                entry.studio.slug,
-                entry.actor,
-                entry.action,
-                entry.outcome,
-                entry.upstream_status or "",
-                entry.trace_id,
-                json.dumps(entry.details, sort_keys=True),
-            ]
-        )
-    return response
+    header = ["when", "studio", "who", "what", "outcome", "upstream status", "trace id", "details"]
+    rows = (
+        [
+            entry.created_at.isoformat(),
+            entry.studio.slug,
+            entry.actor,
+            entry.action,
+            entry.outcome,
+            entry.upstream_status or "",
+            entry.trace_id,
+            json.dumps(entry.details, sort_keys=True),
+        ]
+        for entry in queryset.select_related("studio").order_by("created_at")
+    )
+    return csv_response("audit-log.csv", header, rows)

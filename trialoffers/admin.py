@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import admin
@@ -11,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.exports import csv_response
 from trialoffers import services
 from trialoffers.models import FunnelWeek, Lead, TrialBooking, VoucherRedemption
 from trialoffers.outcomes import MESSAGES, VOUCHER_MESSAGES
@@ -114,55 +114,47 @@ class LeadAdmin(ReadOnlyAdmin):
         return leads_csv_response(queryset)
 
 
+LEAD_COLUMNS = [
+    "created_at",
+    "studio",
+    "status",
+    "reason",
+    "offer_kind",
+    "offer",
+    "slot_start",
+    "booking_status",
+    "booking_id",
+    "lead_customer_id",
+    "first_name",
+    "last_name",
+    "email",
+    "language",
+]
+
+
+def _lead_row(lead: Lead) -> list[Any]:
+    latest = max(lead.bookings.all(), key=lambda b: b.updated_at, default=None)
+    return [
+        lead.created_at.isoformat(),
+        lead.studio.slug,
+        lead.status,
+        lead.failure_reason,
+        lead.offer_kind,
+        lead.offer_title,
+        latest.starts_at.isoformat() if latest else "",
+        latest.status if latest else "",
+        (latest.booking_id or "") if latest else "",
+        lead.lead_customer_id or "",
+        lead.first_name,
+        lead.last_name,
+        lead.email,
+        lead.language,
+    ]
+
+
 def leads_csv_response(queryset: QuerySet[Lead]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="trial-leads.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "created_at",
-            "studio",
-            "status",
-            "reason",
-            "offer_kind",
-            "offer",
-            "slot_start",
-            "booking_status",
-            "booking_id",
-            "lead_customer_id",
-            "first_name",
-            "last_name",
-            "email",
-            "language",
-        ]
-    )
-    for lead in queryset.select_related("studio").prefetch_related("bookings"):
-        bookings = sorted(lead.bookings.all(), key=lambda b: b.updated_at, reverse=True)
-        latest = bookings[0] if bookings else None
-        writer.writerow(
-            [
-                lead.created_at.isoformat(),
-                lead.studio.slug,
-                lead.status,
-                lead.failure_reason,
-                lead.offer_kind,
-                _safe(lead.offer_title),
-                latest.starts_at.isoformat() if latest else "",
-                latest.status if latest else "",
-                (latest.booking_id or "") if latest else "",
-                lead.lead_customer_id or "",
-                _safe(lead.first_name),
-                _safe(lead.last_name),
-                _safe(lead.email),
-                lead.language,
-            ]
-        )
-    return response
-
-
-def _safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them (CSV injection)."""
-    return f"'{value}" if value and value[0] in "=+-@\t\r" else value
+    leads = queryset.select_related("studio").prefetch_related("bookings")
+    return csv_response("trial-leads.csv", LEAD_COLUMNS, (_lead_row(lead) for lead in leads))
 
 
 @admin.register(FunnelWeek)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from bookings import services
 from bookings.sources import CancelRule, ClassInfo, MemberClassBooking, studio_now
+from portal.models import Write
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.perfectgym.client import PerfectGymClient
@@ -190,3 +192,28 @@ def test_with_the_upstream_down_and_nothing_known_the_member_is_told_not_shown_a
     assert "nicht erreichbar" in text(response)
     response = mia.get(f"{MINE}appointment/{booking_id}/cancel/", follow=True, HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 200 and "nicht erreichbar" in text(response)
+
+
+def test_a_second_cancel_while_the_first_is_sending_is_answered_at_once_and_polls(
+    mia, mia_id, demo_studio, demo_client, mias_pilates, upstream_calls
+):
+    booking_id, _pilates = mias_pilates
+    url = f"{MINE}class/{booking_id}/cancel/"
+    first = Write.objects.create(  # the first click, still sending (a booking is canceled once: its id is the key)
+        studio=demo_studio,
+        key=uuid.uuid5(uuid.NAMESPACE_URL, f"{demo_studio.pk}/class.cancel/{booking_id}"),
+        actor=f"customer:{mia_id}",
+        action="class.cancel",
+        target={"booking": booking_id},
+    )
+    upstream_calls.reset()
+    again = mia.post(url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="de")
+    assert again.status_code == 202 and "Ihre Stornierung wird gerade gesendet." in text(again)
+    assert 'hx-trigger="load delay:1s"' in again.content.decode() and "sent=1" in again.content.decode()
+    assert upstream_calls.count("cancelClassSlotById") == 0
+    # The first request finishes: the poll then shows the outcome.
+    demo_client.cancel_class_slot_by_id(booking_id)
+    first.finish(Write.State.DONE, {"status": "CANCELED"})
+    done = mia.get(url, {"sent": 1}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="de")
+    assert done["HX-Redirect"] == MINE  # back to her bookings, where the result is said
+    assert "Ihre Buchung ist storniert." in text(mia.get(MINE, HTTP_ACCEPT_LANGUAGE="de"))

@@ -433,10 +433,16 @@ def test_second_click_while_the_first_works_gets_a_waiting_page(visitor, morning
     response = send(visitor, form, lead_details("lea@example.org"))
     assert response.status_code == 303 and "/trial/status/" in response["Location"]
     waiting = visitor.get(response["Location"])
-    assert "One moment please" in text_of(waiting)
+    assert waiting.status_code == 202 and "One moment please" in text_of(waiting)
     assert '<meta http-equiv="refresh" content="2;url=/s/demo/trial/status/' in waiting.content.decode()
+    # With htmx the page asks with a small fragment instead of reloading itself...
+    polled = visitor.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert polled.status_code == 202 and 'hx-get="/s/demo/trial/status/' in polled.content.decode()
     claim.finish(Write.State.FAILED, {})
     Lead.objects.update(failure_reason="STUDIO_CLOSED", status="failed")
+    # ...until the first click is done: then the browser loads the journey's page in full.
+    done = visitor.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert done["HX-Redirect"] == response["Location"]
     settled = visitor.get(response["Location"])
     assert "The studio is closed at this time" in text_of(settled)
 

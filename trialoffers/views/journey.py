@@ -1,17 +1,10 @@
-"""The trial offer journey and check-in vouchers: thin views over ``trialoffers.services``.
-
-Every page here works without cookies and without JavaScript (state travels in signed tokens, see
-tokens.py); POSTs are ``csrf_exempt`` and checked by token plus Origin instead (guards.py). With
-htmx, day switching swaps only the slot list and forms swap only themselves.
-"""
+"""The trial offer journey: choose an offer, pick a time, tell us about you, confirm, done."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,84 +13,38 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import writes
 from portal.http import StudioRequest, redirect_after, template_for
 from portal.lib.ratelimit import client_ip
 from portal.models import Studio
 from portal.services import studio_overview
-from portal.studios import studio_or_404
 from trialoffers import ics, services, tokens
-from trialoffers.forms import HONEYPOT, LeadFields, LeadForm, VoucherForm
+from trialoffers.forms import HONEYPOT, LeadFields, LeadForm
 from trialoffers.guards import cookieless, origin_allowed
-from trialoffers.models import BookingStatus, Lead, LeadCreation, TrialBooking, VoucherRedemption, VoucherStatus
+from trialoffers.models import BookingStatus, Lead, LeadCreation, TrialBooking
 from trialoffers.outcomes import Next, Outcome
 from trialoffers.outcomes import message as status_message
-
-
-# --- Helpers --------------------------------------------------------------------------------------
-def _studio(request: StudioRequest, slug: str) -> Studio:
-    studio = studio_or_404(request, slug)
-    request.studio = studio  # the embed headers (guards.embeddable) read it
-    return studio
-
-
-def _lang(request: StudioRequest) -> dict[str, str]:
-    """Without cookies an explicit ?lang= would be forgotten on the next page: links carry it on."""
-    asked = request.GET.get("lang", "")[:5].lower()
-    if asked not in {code for code, _name in settings.LANGUAGES}:
-        return {"lang_q": "", "lang_amp": ""}
-    return {"lang_q": f"?lang={asked}", "lang_amp": f"&lang={asked}"}
-
-
-def _url(request: StudioRequest, name: str, **kwargs: Any) -> str:
-    """This studio's page ``trialoffers:<name>``, keeping the visitor's explicit language."""
-    return reverse(f"trialoffers:{name}", kwargs={"slug": request.studio.slug, **kwargs}) + _lang(request)["lang_q"]
-
-
-def _context(request: StudioRequest, studio: Studio, **extra: Any) -> dict[str, Any]:
-    return {"studio": studio, **_lang(request), **extra}
-
-
-def _links(request: StudioRequest) -> services.Links:
-    return services.Links(settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/"))
-
-
-def _problem(request: StudioRequest, studio: Studio, text: str, *, status: int) -> HttpResponse:
-    return render(request, "trialoffers/problem.html", _context(request, studio, text=text), status=status)
-
-
-def _foreign_post(request: StudioRequest, studio: Studio) -> HttpResponse | None:
-    """The page that refuses a POST from another site; None when it may go ahead."""
-    if origin_allowed(request, studio):
-        return None
-    return _problem(request, studio, _("This form may only be sent from the studio's own pages."), status=403)
-
-
-def _refused_post(request: StudioRequest, studio: Studio) -> HttpResponse | None:
-    """The page that refuses a POST from another site or one a bot filled in; None when it may go ahead."""
-    if request.POST.get(HONEYPOT) and origin_allowed(request, studio):
-        return _problem(request, studio, _("Your request could not be processed."), status=400)
-    return _foreign_post(request, studio)
-
-
-def offer_url(studio: Studio, kind: str, offer_id: int) -> str:
-    return reverse(f"trialoffers:{kind}", kwargs={"slug": studio.slug, "offer_id": offer_id})
-
-
-def _parse_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
+from trialoffers.views.common import (
+    foreign_post,
+    links_for,
+    offer_url,
+    page_context,
+    page_url,
+    parse_day,
+    problem_page,
+    refused_post,
+    studio_for,
+)
 
 
 # --- 1. Choose ------------------------------------------------------------------------------------
 @require_GET
 @cookieless
 def offers(request: StudioRequest, slug: str) -> HttpResponse:
-    studio = _studio(request, slug)
+    studio = studio_for(request, slug)
     listing = services.list_offers(studio)
     category = request.GET.get("category", "")[:80]
-    context = _context(
+    context = page_context(
         request,
         studio,
         listing=listing,
@@ -113,19 +60,19 @@ def offers(request: StudioRequest, slug: str) -> HttpResponse:
 @require_GET
 @cookieless
 def offer(request: StudioRequest, slug: str, kind: str, offer_id: int) -> HttpResponse:
-    studio = _studio(request, slug)
+    studio = studio_for(request, slug)
     found, problem = services.find_offer(studio, kind, offer_id)
     if problem:
-        return _problem(request, studio, problem, status=503)
+        return problem_page(request, studio, problem, status=503)
     if found is None:
-        return _problem(request, studio, status_message("CONFIG_UNAVAILABLE"), status=404)
+        return problem_page(request, studio, status_message("CONFIG_UNAVAILABLE"), status=404)
     try:
         nonce = tokens.read_journey(request.GET.get("j", ""), found.key)
     except tokens.BadToken:
         nonce = tokens.new_nonce()
-    day, week = _parse_day(request.GET.get("day", "")), _parse_day(request.GET.get("week", ""))
+    day, week = parse_day(request.GET.get("day", "")), parse_day(request.GET.get("week", ""))
     picker = services.slot_picker(studio, found, nonce, day, week=week)
-    context = _context(request, studio, offer=found, picker=picker, offer_url=offer_url(studio, kind, offer_id))
+    context = page_context(request, studio, offer=found, picker=picker, offer_url=offer_url(studio, kind, offer_id))
     page = "trialoffers/offer.html"
     template = template_for(request, page, "slots")
     if template != page:
@@ -154,7 +101,7 @@ def _form_page(
     request: StudioRequest, studio: Studio, journey: _Journey, *, notice: str = "", status: int = 200
 ) -> HttpResponse:
     choice = journey.choice
-    context = _context(
+    context = page_context(
         request,
         studio,
         choice=choice,
@@ -181,7 +128,7 @@ def _outcome_page(
         found, _problem_text = services.find_offer(studio, kind, offer_id)
         if found is not None:
             picker = services.slot_picker(studio, found, nonce, None)
-    context = _context(
+    context = page_context(
         request,
         studio,
         outcome=outcome,
@@ -201,11 +148,11 @@ def _read_choice(
     try:
         choice, expired = tokens.read_slot(token)
     except tokens.BadToken:
-        return _problem(request, studio, status_message("LINK_INVALID"), status=400)
+        return problem_page(request, studio, status_message("LINK_INVALID"), status=400)
     try:
         fields = services.lead_fields(studio, choice.config_id)
     except services.ConfigUnavailable as exc:
-        return _problem(request, studio, exc.message, status=404 if exc.missing else 503)
+        return problem_page(request, studio, exc.message, status=404 if exc.missing else 503)
     return choice, fields, expired
 
 
@@ -213,14 +160,14 @@ def _read_choice(
 @require_http_methods(["GET", "POST"])
 @cookieless
 def register(request: StudioRequest, slug: str) -> HttpResponse:
-    studio = _studio(request, slug)
+    studio = studio_for(request, slug)
     found = _read_choice(request, studio, (request.POST if request.method == "POST" else request.GET).get("t", ""))
     if isinstance(found, HttpResponse):
         return found
     choice, fields, expired = found
     lead = services.journey_lead(studio, choice.nonce)
     if services.answered_by_email(lead):
-        return redirect_after(request, _url(request, "sent"))
+        return redirect_after(request, page_url(request, "sent"))
     # A fresh token: the form may be sent hours after the time was picked.
     journey = _Journey(choice, tokens.slot_token(choice), fields, None, lead)
 
@@ -229,7 +176,7 @@ def register(request: StudioRequest, slug: str) -> HttpResponse:
         journey.form = None if journey.lead_known else LeadForm(lead_config=fields)
         return _form_page(request, studio, journey)
 
-    refused = _refused_post(request, studio)
+    refused = refused_post(request, studio)
     if refused:
         return refused
     journey.form = None if journey.lead_known else LeadForm(request.POST, lead_config=fields)
@@ -245,7 +192,7 @@ def register(request: StudioRequest, slug: str) -> HttpResponse:
         services.LeadInput.from_form(journey.form.cleaned_data) if journey.form is not None else None,
         client_ip=client_ip(request),
         language=translation.get_language(),
-        links=_links(request),
+        links=links_for(request),
     )
     return _answer(request, studio, journey, outcome)
 
@@ -259,12 +206,12 @@ def _answer(request: StudioRequest, studio: Studio, journey: _Journey, outcome: 
     """
     choice = journey.choice
     if outcome.next == Next.DONE and journey.form is None and outcome.booking is not None:
-        return redirect_after(request, _url(request, "done", token=tokens.done_token(outcome.booking.pk)))
+        return redirect_after(request, page_url(request, "done", token=tokens.done_token(outcome.booking.pk)))
     if outcome.next in (Next.DONE, Next.CHECK_EMAIL):
-        return redirect_after(request, _url(request, "sent"))
+        return redirect_after(request, page_url(request, "sent"))
     if outcome.next == Next.IN_PROGRESS:
         return redirect_after(
-            request, _url(request, "status", token=tokens.journey_token(choice.nonce, choice.offer_key))
+            request, page_url(request, "status", token=tokens.journey_token(choice.nonce, choice.offer_key))
         )
     if outcome.next in (Next.FIX_FORM, Next.TRY_AGAIN, Next.CHECK_AGAIN):
         journey.lead = services.journey_lead(studio, choice.nonce)
@@ -282,7 +229,7 @@ def _answer(request: StudioRequest, studio: Studio, journey: _Journey, outcome: 
 @cookieless
 def check_field(request: StudioRequest, slug: str) -> HttpResponse:
     """Inline validation of one field while the visitor fills in the form (htmx); nothing is stored."""
-    studio = _studio(request, slug)
+    studio = studio_for(request, slug)
     found = _read_choice(request, studio, request.POST.get("t") or request.GET.get("t", ""))
     if isinstance(found, HttpResponse):
         return HttpResponse(status=204)
@@ -295,7 +242,7 @@ def check_field(request: StudioRequest, slug: str) -> HttpResponse:
         return HttpResponse(status=204)
     form.is_valid()
     check_url = reverse("trialoffers:check-field", kwargs={"slug": studio.slug})
-    context = _context(request, studio, field=form[name], check_url=check_url)
+    context = page_context(request, studio, field=form[name], check_url=check_url)
     return render(request, "trialoffers/register.html#field", context)
 
 
@@ -303,18 +250,21 @@ def check_field(request: StudioRequest, slug: str) -> HttpResponse:
 @cookieless
 def journey_status(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     """Where a journey stands, for the visitor whose second click met the first one still working."""
-    studio = _studio(request, slug)
+    studio = studio_for(request, slug)
     try:
         nonce = tokens.read_journey(token)
     except tokens.BadToken:
-        return _problem(request, studio, status_message("LINK_INVALID"), status=400)
+        return problem_page(request, studio, status_message("LINK_INVALID"), status=400)
     lead = services.journey_lead(studio, nonce)
     if lead is None:
-        return _problem(request, studio, status_message("LINK_INVALID"), status=404)
+        return problem_page(request, studio, status_message("LINK_INVALID"), status=404)
     if services.answered_by_email(lead):
-        return redirect_after(request, _url(request, "sent"))
+        return redirect_after(request, page_url(request, "sent"))
     if services.journey_busy(studio, nonce):
-        return render(request, "trialoffers/processing.html", _context(request, studio, refresh_url=request.path))
+        message = _("We are booking your trial session. This page updates itself in a moment.")
+        return writes.pending_response(request, request.get_full_path(), message)
+    if request.htmx:  # the waiting page polled: the journey is settled, show its page in full
+        return redirect_after(request, request.get_full_path())
     outcome = Outcome.of(lead.failure_reason or "OUTCOME_UNKNOWN")
     return _outcome_page(request, studio, outcome, kind=lead.offer_kind, offer_id=lead.offer_id, nonce=nonce)
 
@@ -323,8 +273,8 @@ def journey_status(request: StudioRequest, slug: str, token: str) -> HttpRespons
 @cookieless
 def sent(request: StudioRequest, slug: str) -> HttpResponse:
     """After the lead form: the same page for everybody; the e-mail carries the booking or the way to sign in."""
-    studio = _studio(request, slug)
-    context = _context(request, studio, overview=studio_overview(studio))
+    studio = studio_for(request, slug)
+    context = page_context(request, studio, overview=studio_overview(studio))
     return render(request, "trialoffers/sent.html", context)
 
 
@@ -334,21 +284,21 @@ def sent(request: StudioRequest, slug: str) -> HttpResponse:
 @cookieless
 def confirm(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     """GET shows one button; only its POST confirms (link scanners only GET)."""
-    studio = _studio(request, slug)
+    studio = studio_for(request, slug)
     try:
         booking_pk, deadline_ts = tokens.read_confirm(token)
     except tokens.BadToken:
-        return _problem(request, studio, status_message("LINK_INVALID"), status=400)
+        return problem_page(request, studio, status_message("LINK_INVALID"), status=400)
     booking = TrialBooking.objects.filter(pk=booking_pk, lead__studio=studio).select_related("lead").first()
     if booking is None:
-        return _problem(request, studio, status_message("LINK_INVALID"), status=404)
+        return problem_page(request, studio, status_message("LINK_INVALID"), status=404)
     deadline = datetime.fromtimestamp(deadline_ts, UTC)
     outcome = None
     if request.method == "POST":
-        refused = _foreign_post(request, studio)
+        refused = foreign_post(request, studio)
         if refused:
             return refused
-        outcome = services.confirm_booking(studio, booking, deadline, _links(request))
+        outcome = services.confirm_booking(studio, booking, deadline, links_for(request))
         if outcome.reason in ("CONFIRMED", "EXPIRED"):
             return redirect_after(request, request.get_full_path())
         booking.refresh_from_db()
@@ -357,7 +307,7 @@ def confirm(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     expired = booking.status == BookingStatus.EXPIRED or (
         booking.status == BookingStatus.CONFIRMATION_PENDING and timezone.now() > deadline
     )
-    context = _context(
+    context = page_context(
         request,
         studio,
         booking=booking,
@@ -367,7 +317,7 @@ def confirm(request: StudioRequest, slug: str, token: str) -> HttpResponse:
         confirmed=confirmed,
         expired=expired,
         can_confirm=booking.status == BookingStatus.CONFIRMATION_PENDING and not expired,
-        done_url=_url(request, "done", token=tokens.done_token(booking.pk)),
+        done_url=page_url(request, "done", token=tokens.done_token(booking.pk)),
         offer_url=offer_url(studio, booking.kind, booking.offer_id),
         confirmed_text=status_message("CONFIRMED"),
         expired_text=status_message("EXPIRED"),
@@ -397,12 +347,12 @@ _DONE_TEXT: dict[str, str] = {
 @require_GET
 @cookieless
 def done(request: StudioRequest, slug: str, token: str) -> HttpResponse:
-    studio = _studio(request, slug)
+    studio = studio_for(request, slug)
     booking = _booking_from(studio, token)
     if booking is None:
-        return _problem(request, studio, status_message("LINK_INVALID"), status=404)
+        return problem_page(request, studio, status_message("LINK_INVALID"), status=404)
     overview = studio_overview(studio)
-    context = _context(
+    context = page_context(
         request,
         studio,
         booking=booking,
@@ -419,91 +369,11 @@ def done(request: StudioRequest, slug: str, token: str) -> HttpResponse:
 @cookieless
 def calendar(request: StudioRequest, slug: str, token: str) -> HttpResponse:
     """The booking as an .ics file, for booked and confirmed bookings only."""
-    studio = _studio(request, slug)
+    studio = studio_for(request, slug)
     booking = _booking_from(studio, token)
     if booking is None or booking.status not in (BookingStatus.BOOKED, BookingStatus.CONFIRMED):
-        return _problem(request, studio, status_message("LINK_INVALID"), status=404)
+        return problem_page(request, studio, status_message("LINK_INVALID"), status=404)
     body = ics.booking_calendar(studio, booking, request.get_host())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="trial.ics"'
     return response
-
-
-# --- Check-in vouchers ----------------------------------------------------------------------------
-def _voucher_page(
-    request: StudioRequest, studio: Studio, form: VoucherForm, token: str, *, notice: str = "", status: int = 200
-) -> HttpResponse:
-    context = _context(
-        request,
-        studio,
-        form=form,
-        token=token,
-        notice=notice,
-        offered=bool(studio.checkin_voucher_online_offer_id),
-        voucher_url=reverse("trialoffers:voucher", kwargs={"slug": studio.slug}),
-    )
-    partial = "voucher-form" if request.method == "POST" else None
-    return render(request, template_for(request, "trialoffers/voucher.html", partial), context, status=status)
-
-
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@cookieless
-def voucher(request: StudioRequest, slug: str) -> HttpResponse:
-    studio = _studio(request, slug)
-    if request.method == "GET":
-        return _voucher_page(request, studio, VoucherForm(), tokens.voucher_form_token(tokens.new_nonce()))
-    refused = _refused_post(request, studio)
-    if refused:
-        return refused
-    form = VoucherForm(request.POST)
-    try:
-        nonce, expired = tokens.read_voucher_form(request.POST.get("t", ""))
-    except tokens.BadToken:
-        notice = _("This form was not complete. Please send it again.")
-        return _voucher_page(
-            request, studio, form, tokens.voucher_form_token(tokens.new_nonce()), notice=notice, status=422
-        )
-    token = tokens.voucher_form_token(nonce)
-    if not form.is_valid():
-        return _voucher_page(request, studio, form, token, status=422)
-    if expired:
-        notice = _("This page was open for a long time. Please check your entries and send the form again.")
-        return _voucher_page(request, studio, form, token, notice=notice, status=422)
-    outcome = services.redeem_voucher(
-        studio,
-        nonce,
-        code=form.cleaned_data["voucher_code"],
-        first_name=form.cleaned_data["first_name"],
-        last_name=form.cleaned_data["last_name"],
-        email=form.cleaned_data["email"],
-        client_ip=client_ip(request),
-        language=translation.get_language(),
-    )
-    if outcome.in_progress:
-        notice = _("Your voucher is being redeemed right now. Please wait a moment and send the form again.")
-        return _voucher_page(request, studio, form, token, notice=notice, status=422)
-    if outcome.redeemed and outcome.redemption is not None:
-        result = tokens.voucher_result_token(outcome.redemption.pk)
-        return redirect_after(request, _url(request, "voucher-result", token=result))
-    if outcome.reason == "REDEEMED_WITHOUT_CODE":
-        return _problem(request, studio, outcome.text, status=200)
-    return _voucher_page(request, studio, form, token, notice=outcome.text, status=422)
-
-
-@require_GET
-@cookieless
-def voucher_result(request: StudioRequest, slug: str, token: str) -> HttpResponse:
-    studio = _studio(request, slug)
-    try:
-        pk = tokens.read_voucher_result(token)
-    except tokens.ExpiredToken:
-        text = _("For your security this page is only shown for an hour. Your access code is in the email we sent.")
-        return _problem(request, studio, text, status=410)
-    except tokens.BadToken:
-        return _problem(request, studio, status_message("LINK_INVALID"), status=404)
-    redemption = VoucherRedemption.objects.filter(pk=pk, studio=studio, status=VoucherStatus.REDEEMED).first()
-    code = services.access_code(redemption) if redemption else ""
-    if not code:
-        return _problem(request, studio, status_message("LINK_INVALID"), status=404)
-    return render(request, "trialoffers/voucher_result.html", _context(request, studio, access_code=code))
