@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -45,12 +46,22 @@ def _month_start(today: date, months: int) -> date:
     return add_months(today.replace(day=1), months)
 
 
-def _customer(
-    number: str, first: str, last: str, born: str, gender: str, street: str, house: str, *, joined: date, **extra: Any
+def _create_member(
+    store: Store,
+    number: str,
+    first: str,
+    last: str,
+    born: str,
+    gender: str,
+    street: str,
+    house: str,
+    *,
+    joined: date,
+    **extra: Any,
 ) -> dict[str, Any]:
     """A member who signed up at the counter a few days before the contract started."""
     created = datetime.combine(joined - timedelta(days=4), time(17, 30), tzinfo=_ZONE)
-    return {
+    customer = {
         "customerNumber": number,
         "firstName": first,
         "lastName": last,
@@ -74,6 +85,7 @@ def _customer(
         "createdDateTime": format_datetime(created),
         **extra,
     }
+    return store.create("customer", customer)
 
 
 def _idle_config(unit: str, status: str, *, max_terms: int, notice_days: int, **extra: Any) -> dict[str, Any]:
@@ -170,34 +182,24 @@ def _idle_period(
     )
 
 
-def load(store: Store, today: date) -> None:
-    store.create(SETTINGS_KIND, dict(DEFAULT_SETTINGS))
-    cancel_reasons = {
-        name: store.create("cancel_reason", {"cancelationReasonName": name}) for name in CANCELATION_REASONS
-    }
-    idle_reasons = {
-        name: store.create("idle_reason", {"name": name, "documentRequired": required})
-        for name, required in IDLE_REASONS
-    }
-    monthly = partial(_idle_config, "MONTH", max_terms=3, notice_days=14)
+# A member's idle periods by month (status: who may change them), as most demo contracts have them.
+IdleConfig = Callable[[str], dict[str, Any]]
 
-    # Mia: active, cancelable to the next three month ends; idle periods accepted at once.
+
+def _mia(store: Store, today: date, monthly: IdleConfig) -> None:
+    """Mia: active, cancelable to the next three month ends; idle periods accepted at once."""
     start = _month_start(today, -14)
-    mia = store.create(
-        "customer",
-        _customer("1001", "Mia", "Schneider", "1994-05-17", "FEMALE", "Kastanienallee", "12", joined=start,
-                  zipCode="10435", phonePrivateMobile="+49 151 23456701"),
-    )  # fmt: skip
+    mia = _create_member(store, "1001", "Mia", "Schneider", "1994-05-17", "FEMALE", "Kastanienallee", "12",
+                         joined=start, zipCode="10435", phonePrivateMobile="+49 151 23456701")  # fmt: skip
     idle = monthly("CHANGES_WITHOUT_VERIFICATION")
     store.create("contract", _contract(mia, "Premium 12 Monate", "PREM12", start, 39.9, idle))
 
-    # Jonas: his cancelation to the end of the initial term waits for staff and can be withdrawn.
+
+def _jonas(store: Store, today: date, monthly: IdleConfig, cancel_reasons: dict[str, dict[str, Any]]) -> None:
+    """Jonas: his cancelation to the end of the initial term waits for staff and can be withdrawn."""
     start = _month_start(today, -20)
-    jonas = store.create(
-        "customer",
-        _customer("1002", "Jonas", "Becker", "1988-11-03", "MALE", "Schönhauser Allee", "80", joined=start,
-                  zipCode="10439", phonePrivateMobile="+49 151 23456702"),
-    )  # fmt: skip
+    jonas = _create_member(store, "1002", "Jonas", "Becker", "1988-11-03", "MALE", "Schönhauser Allee", "80",
+                           joined=start, zipCode="10439", phonePrivateMobile="+49 151 23456702")  # fmt: skip
     contract = _contract(jonas, "Basic 24 Monate", "BASIC24", start, 24.9, monthly("READ"), initial=24)
     contract["_cancelationRequiresVerification"] = True
     received = datetime.combine(today - timedelta(days=2), time(9, 30), tzinfo=_ZONE)
@@ -211,14 +213,13 @@ def load(store: Store, today: date) -> None:
     )
     store.create("contract", contract)
 
-    # Lea: ill since the first of this month (accepted, access refused), a holiday request pending.
+
+def _lea(store: Store, today: date, monthly: IdleConfig, idle_reasons: dict[str, dict[str, Any]]) -> None:
+    """Lea: ill since the first of this month (accepted, access refused), a holiday request pending."""
     start = _month_start(today, -8)
-    lea = store.create(
-        "customer",
-        _customer("1003", "Lea", "Wagner", "1991-02-28", "FEMALE", "Bergmannstraße", "5", joined=start,
-                  zipCode="10961", phonePrivateMobile="+49 151 23456703",
-                  _amendmentConfiguration={"addressData": "CHANGES_REQUIRE_VERIFICATION"}),
-    )  # fmt: skip
+    lea = _create_member(store, "1003", "Lea", "Wagner", "1991-02-28", "FEMALE", "Bergmannstraße", "5",
+                         joined=start, zipCode="10961", phonePrivateMobile="+49 151 23456703",
+                         _amendmentConfiguration={"addressData": "CHANGES_REQUIRE_VERIFICATION"})  # fmt: skip
     idle = monthly("CHANGES_REQUIRE_VERIFICATION")
     contract = store.create("contract", _contract(lea, "Premium Flex", "PREMFLEX", start, 49.9, idle, initial=1))
     certificate = {"name": "attest.pdf", "size": 48213, "contentType": "application/pdf"}
@@ -226,38 +227,36 @@ def load(store: Store, today: date) -> None:
     _idle_period(store, contract, idle_reasons["Urlaub"], _month_start(today, 4), 1, "PENDING_VERIFICATION")
     sync_idle_periods(store, lea["id"])
 
-    # Tom: a new mobile number waits for verification; idle periods by week, next start date only.
+
+def _tom(store: Store, today: date) -> None:
+    """Tom: a new mobile number waits for verification; idle periods by week, next start date only."""
     start = _month_start(today, -3)
-    tom = store.create(
-        "customer",
-        _customer("1004", "Tom", "Hoffmann", "1979-08-21", "MALE", "Sonnenallee", "140", joined=start,
-                  zipCode="12059", phonePrivateMobile="+49 151 23456704", phonePrivate="+49 30 5550104",
-                  _amendmentConfiguration={"contactData": "CHANGES_REQUIRE_VERIFICATION"}),
-    )  # fmt: skip
+    tom = _create_member(store, "1004", "Tom", "Hoffmann", "1979-08-21", "MALE", "Sonnenallee", "140",
+                         joined=start, zipCode="12059", phonePrivateMobile="+49 151 23456704",
+                         phonePrivate="+49 30 5550104",
+                         _amendmentConfiguration={"contactData": "CHANGES_REQUIRE_VERIFICATION"})  # fmt: skip
     idle = _idle_config("WEEK", "CHANGES_REQUIRE_VERIFICATION", max_terms=4, notice_days=7, next_only=True)
     store.create("contract", _contract(tom, "Premium 12 Monate", "PREM12", start, 39.9, idle))
     requested = {"email": "tom@example.com", "phonePrivate": "+49 30 5550104", "phonePrivateMobile": "+49 160 98765404"}
     store.create("amendment", {"customerId": tom["id"], "type": "CONTACT", "status": "PENDING", "data": requested})
 
-    # Sara: her address can only be read; idle periods by day, accepted at once.
+
+def _sara(store: Store, today: date) -> None:
+    """Sara: her address can only be read; idle periods by day, accepted at once."""
     start = _month_start(today, -5) + timedelta(days=14)
-    sara = store.create(
-        "customer",
-        _customer("1005", "Sara", "Yilmaz", "2000-12-09", "FEMALE", "Karl-Marx-Straße", "66", joined=start,
-                  zipCode="12043", phonePrivateMobile="+49 151 23456705",
-                  _amendmentConfiguration={"addressData": "READ"}),
-    )  # fmt: skip
+    sara = _create_member(store, "1005", "Sara", "Yilmaz", "2000-12-09", "FEMALE", "Karl-Marx-Straße", "66",
+                          joined=start, zipCode="12043", phonePrivateMobile="+49 151 23456705",
+                          _amendmentConfiguration={"addressData": "READ"})  # fmt: skip
     idle = _idle_config("DAY", "CHANGES_WITHOUT_VERIFICATION", max_terms=30, notice_days=3, access_refusal=False)
     store.create("contract", _contract(sara, "Basic Flex", "BASICFLEX", start, 29.9, idle, initial=1))
 
-    # Paul: former member; the studio ended his contract at the end of last month.
+
+def _paul(store: Store, today: date, monthly: IdleConfig, cancel_reasons: dict[str, dict[str, Any]]) -> None:
+    """Paul: former member; the studio ended his contract at the end of last month."""
     ended = _month_start(today, 0) - timedelta(days=1)
     start = add_months(ended + timedelta(days=1), -24)
-    paul = store.create(
-        "customer",
-        _customer("1006", "Paul", "Richter", "1985-04-12", "MALE", "Torstraße", "20", joined=start,
-                  status="FORMER_MEMBER"),
-    )  # fmt: skip
+    paul = _create_member(store, "1006", "Paul", "Richter", "1985-04-12", "MALE", "Torstraße", "20",
+                          joined=start, status="FORMER_MEMBER")  # fmt: skip
     contract = _contract(paul, "Premium 12 Monate", "PREM12", start, 39.9, monthly("READ"))
     contract.update(
         cancelationStatus="CANCELED",
@@ -267,3 +266,21 @@ def load(store: Store, today: date) -> None:
         _cancelationReasonId=cancel_reasons["Sonstiges"]["id"],
     )
     store.create("contract", contract)
+
+
+def load(store: Store, today: date) -> None:
+    store.create(SETTINGS_KIND, dict(DEFAULT_SETTINGS))
+    cancel_reasons = {
+        name: store.create("cancel_reason", {"cancelationReasonName": name}) for name in CANCELATION_REASONS
+    }
+    idle_reasons = {
+        name: store.create("idle_reason", {"name": name, "documentRequired": required})
+        for name, required in IDLE_REASONS
+    }
+    monthly = partial(_idle_config, "MONTH", max_terms=3, notice_days=14)
+    _mia(store, today, monthly)
+    _jonas(store, today, monthly, cancel_reasons)
+    _lea(store, today, monthly, idle_reasons)
+    _tom(store, today)
+    _sara(store, today)
+    _paul(store, today, monthly, cancel_reasons)

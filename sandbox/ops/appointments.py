@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sandbox.errors import ApiProblem
 from sandbox.router import SandboxRequest, int_param, operation
 from sandbox.schedule.appointments import (
@@ -15,7 +13,7 @@ from sandbox.schedule.appointments import (
     validate_appointment,
 )
 from sandbox.schedule.common import public, sliced_entities
-from sandbox.schedule.rules import CANCELED, booking_period, effective_status, require_customer, within_two_weeks
+from sandbox.schedule.rules import cancel_booking, listed_bookings, require_booking, require_customer
 
 
 def require_appointment_type(ctx: SandboxRequest, type_id: str) -> dict:
@@ -59,34 +57,18 @@ def book_appointment_booking(ctx: SandboxRequest) -> dict:
     return book_appointment(ctx)
 
 
-def _require_booking(ctx: SandboxRequest, booking_id: str, *, lock: bool = False) -> dict[str, Any]:
-    return ctx.store.require("appointment_booking", int_param(booking_id, "bookingId"), what="bookingId", lock=lock)
-
-
 @operation("GET", "/v1/appointments/booking/{bookingId}", "getAppointmentBooking")
 def get_appointment_booking(ctx: SandboxRequest, bookingId: str) -> dict:
-    return render_appointment_booking(ctx, _require_booking(ctx, bookingId), with_customer=True)
+    booking = require_booking(ctx, "appointment_booking", bookingId)
+    return render_appointment_booking(ctx, booking, with_customer=True)
 
 
 @operation("DELETE", "/v1/appointments/booking/{bookingId}", "deleteAppointmentBooking")
 def delete_appointment_booking(ctx: SandboxRequest, bookingId: str) -> dict:
-    booking = _require_booking(ctx, bookingId, lock=True)
-    if effective_status(booking, ctx.now) == CANCELED:
-        raise ApiProblem(400, "errormessage.booking.already.canceled", "The booking is already canceled")
-    if booking_period(booking)[0] <= ctx.now:
-        raise ApiProblem(400, "errormessage.booking.cancelation.too.late", "The booking can no longer be canceled")
-    booking["bookingStatus"] = CANCELED
-    ctx.store.save("appointment_booking", booking)
+    cancel_booking(ctx, "appointment_booking", require_booking(ctx, "appointment_booking", bookingId, lock=True))
     return {}
 
 
 @operation("GET", "/v1/appointments/booking", "getAppointmentBookings")
 def get_appointment_bookings(ctx: SandboxRequest) -> list:
-    customer = require_customer(ctx, ctx.query_int("customerId", required=True))
-    bookings = [
-        booking
-        for booking in ctx.store.all("appointment_booking", customerId=customer["id"])
-        if within_two_weeks(ctx, booking)
-    ]
-    bookings.sort(key=lambda booking: (booking_period(booking)[0], booking["id"]))
-    return [render_appointment_booking(ctx, booking) for booking in bookings]
+    return [render_appointment_booking(ctx, booking) for booking in listed_bookings(ctx, "appointment_booking")]

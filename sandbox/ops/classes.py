@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sandbox.errors import ApiProblem
 from sandbox.router import SandboxRequest, int_param, operation
 from sandbox.schedule.common import add_term, listing_window, public, sliced_entities
-from sandbox.schedule.rules import (
-    BOOKED,
-    CANCELED,
-    WAITING_LIST,
-    booking_period,
-    effective_status,
-    require_customer,
-    within_two_weeks,
-)
+from sandbox.schedule.rules import BOOKED, WAITING_LIST, cancel_booking, listed_bookings, require_booking
 from sandbox.schedule.timetable import ClassSlot, Timetable, book_class, validate_class
 
 
@@ -74,32 +65,26 @@ def book_class_slot(ctx: SandboxRequest) -> dict:
     return book_class(ctx)
 
 
-def _require_booking(ctx: SandboxRequest, booking_id: str, *, lock: bool = False) -> dict[str, Any]:
-    return ctx.store.require("class_booking", int_param(booking_id, "bookingId"), what="bookingId", lock=lock)
-
-
 @operation("GET", "/v1/classes/booking/{bookingId}", "getClassBookingById")
 def get_class_booking_by_id(ctx: SandboxRequest, bookingId: str) -> dict:
-    return Timetable(ctx).render_booking(_require_booking(ctx, bookingId))
+    return Timetable(ctx).render_booking(require_booking(ctx, "class_booking", bookingId))
 
 
 @operation("DELETE", "/v1/classes/booking/{bookingId}", "cancelClassSlotById")
 def cancel_class_slot_by_id(ctx: SandboxRequest, bookingId: str) -> None:
     """Cancel within the class's cancel condition; a freed place goes to the waiting list's first."""
-    booking = _require_booking(ctx, bookingId)
+    booking = require_booking(ctx, "class_booking", bookingId)
     timetable = Timetable(ctx)
     slot = timetable.find(booking["classSlotId"])
     if slot is not None:
         ctx.store.lock("timetable_entry", slot.entry["id"])
-    booking = _require_booking(ctx, bookingId, lock=True)
-    status = effective_status(booking, ctx.now)
-    if status == CANCELED:
-        raise ApiProblem(400, "errormessage.booking.already.canceled", "The booking is already canceled")
-    start, _ = booking_period(booking)
-    if start <= ctx.now or (status != WAITING_LIST and _after_cancel_term(ctx, slot, start)):
-        raise ApiProblem(400, "errormessage.booking.cancelation.too.late", "The booking can no longer be canceled")
-    booking["bookingStatus"] = CANCELED
-    ctx.store.save("class_booking", booking)
+    status = cancel_booking(
+        ctx,
+        "class_booking",
+        require_booking(ctx, "class_booking", bookingId, lock=True),
+        # A waiting list place can be given up until the start.
+        after_cancel_term=lambda held, start: held != WAITING_LIST and _after_cancel_term(ctx, slot, start),
+    )
     if status != WAITING_LIST and slot is not None:
         _promote_waiting_list(ctx, timetable, slot)
     return None
@@ -125,8 +110,6 @@ def _promote_waiting_list(ctx: SandboxRequest, timetable: Timetable, slot: Class
 
 @operation("GET", "/v1/classes/booking", "getClassBookingsByCustomerId")
 def get_class_bookings_by_customer_id(ctx: SandboxRequest) -> list:
-    customer = require_customer(ctx, ctx.query_int("customerId", required=True))
+    bookings = listed_bookings(ctx, "class_booking")
     timetable = Timetable(ctx)
-    bookings = [b for b in ctx.store.all("class_booking", customerId=customer["id"]) if within_two_weeks(ctx, b)]
-    bookings.sort(key=lambda b: (booking_period(b)[0], b["id"]))
     return [timetable.render_booking(booking) for booking in bookings]

@@ -34,6 +34,31 @@ def problem(
     return ApiProblem(status, code, de if ctx.language == "de" else en, reference=reference)
 
 
+# The API's answer to a reason id it does not know, per kind of reason: (errorCode, English, German).
+_UNKNOWN_REASON = {
+    "cancel_reason": (
+        "errormessage.contract.cancelation.reason.invalid",
+        "Unknown cancelation reason.",
+        "Unbekannter Kündigungsgrund.",
+    ),
+    "idle_reason": (
+        "errormessage.idleperiod.reason.invalid",
+        "Unknown idle period reason.",
+        "Unbekannter Grund für die Ruhezeit.",
+    ),
+}
+
+
+def require_reason(ctx: SandboxRequest, kind: str, reason_id: Any, reference: str) -> dict[str, Any]:
+    """The reason (``cancel_reason``, ``idle_reason``) a request picks by id. An unknown one is a 400
+    naming ``reference``, not a 404: the request's input is wrong, not the resource it addresses."""
+    reason = ctx.store.get(kind, int_param(reason_id, reference))
+    if reason is None:
+        code, english, german = _UNKNOWN_REASON[kind]
+        raise problem(ctx, 400, code, en=english, de=german, reference=reference)
+    return reason
+
+
 def settings(store: Store) -> dict[str, Any]:
     found = store.all(SETTINGS_KIND)
     return {**DEFAULT_SETTINGS, **(found[0] if found else {})}

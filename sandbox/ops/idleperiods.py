@@ -37,7 +37,7 @@ from typing import Any
 
 from portal.lib.filetypes import sniff_document_type
 from sandbox.errors import ApiProblem
-from sandbox.ops.customers import problem, public, sync_idle_periods
+from sandbox.ops.customers import problem, public, require_reason, sync_idle_periods
 from sandbox.ops.memberships import add_months, is_active, require_contract, shift
 from sandbox.router import SandboxRequest, int_param, operation
 
@@ -328,20 +328,6 @@ def get_idle_period(ctx: SandboxRequest, contractId: str, idlePeriodId: str) -> 
     return _period_view(_contract_period(ctx, contract, idlePeriodId))
 
 
-def _require_reason(ctx: SandboxRequest, data: dict[str, Any]) -> dict[str, Any]:
-    reason = ctx.store.get("idle_reason", int_param(data["reasonId"], "data.reasonId"))
-    if reason is None:
-        raise problem(
-            ctx,
-            400,
-            "errormessage.idleperiod.reason.invalid",
-            en="Unknown idle period reason.",
-            de="Unbekannter Grund für die Ruhezeit.",
-            reference="data.reasonId",
-        )
-    return reason
-
-
 @operation("POST", "/v1/memberships/{contractId}/self-service/idle-periods", "createIdlePeriodAmendment")
 def create_idle_period(ctx: SandboxRequest, contractId: str) -> dict[str, Any]:
     """Multipart: part ``data`` (IdlePeriodCreateRequest as JSON), optional part ``document``."""
@@ -350,7 +336,7 @@ def create_idle_period(ctx: SandboxRequest, contractId: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiProblem.validation("data", "The data part (JSON) is required")
     ctx.require_fields(data, "startDate", "reasonId", prefix="data.")
-    reason = _require_reason(ctx, data)
+    reason = require_reason(ctx, "idle_reason", data["reasonId"], "data.reasonId")
     status, plan = check_request(ctx, contract, data, prefix="data.")
     if plan is None:
         english, german = STATUS_TEXTS[status]

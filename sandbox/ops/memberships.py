@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sandbox.errors import ApiProblem
-from sandbox.ops.customers import problem, public, require_customer, settings
+from sandbox.ops.customers import problem, public, require_customer, require_reason, settings
 from sandbox.router import SandboxRequest, int_param, operation
 from sandbox.store import Store
 
@@ -166,16 +166,7 @@ def create_cancelation(ctx: SandboxRequest, customerId: str) -> dict[str, str]:
             de="Der Vertrag ist bereits gekündigt.",
             reference="contractId",
         )
-    reason = ctx.store.get("cancel_reason", int_param(body["cancelationReasonId"], "cancelationReasonId"))
-    if reason is None:
-        raise problem(
-            ctx,
-            400,
-            "errormessage.contract.cancelation.reason.invalid",
-            en="Unknown cancelation reason.",
-            de="Unbekannter Kündigungsgrund.",
-            reference="cancelationReasonId",
-        )
+    reason = require_reason(ctx, "cancel_reason", body["cancelationReasonId"], "cancelationReasonId")
     try:
         wanted = date.fromisoformat(str(body["cancelationDate"]))
     except ValueError:

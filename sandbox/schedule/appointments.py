@@ -14,22 +14,20 @@ from sandbox.schedule.common import WEEKDAYS, body_datetime, body_int, days_betw
 from sandbox.schedule.rules import (
     APPOINTMENT_WINDOW,
     AVAILABLE,
-    BOOKED,
     CANCELED,
-    CONFIRMATION_REQUIRED,
     booking_period,
     booking_problem,
+    booking_trial,
     booking_window,
     closures,
-    confirm_by,
-    contingent_limit,
     customer_bookings,
     customer_status,
     effective_status,
     is_active,
+    new_booking_state,
+    no_contingent_left,
     require_customer,
     studio_closed,
-    upcoming_regular,
 )
 from sandbox.schedule.timetable import Timetable
 
@@ -158,8 +156,7 @@ def _regular_status(ctx: SandboxRequest, request: AppointmentRequest, bookings: 
     atype, customer, now = request.atype, request.customer, ctx.now
     if atype.get("_membersOnly") and customer.get("status", "MEMBER") != "MEMBER":
         return "BOOKABLE_APPOINTMENT_RESTRICTIONS_NOT_FULFILLED"
-    limit = contingent_limit(customer, "_appointmentContingent")
-    if limit is not None and upcoming_regular(bookings, "appointment_booking", now) >= limit:
+    if no_contingent_left(customer, bookings, "appointment_booking", now):
         return "NO_CONTINGENT"
     per_customer = atype.get("_maxUpcomingPerCustomer")
     same_type = [
@@ -249,28 +246,20 @@ def validate_appointment(ctx: SandboxRequest, *, trial_for: TrialFor | None = No
 def book_appointment(ctx: SandboxRequest, *, trial_for: TrialFor | None = None) -> dict[str, Any]:
     request = read_appointment_request(ctx, lock=True)
     lock_appointment_resources(ctx)
-    trial = None
-    if trial_for is not None:
-        trial = trial_for(request.atype)
-        if trial is None:
-            raise booking_problem(ctx, "NOT_AVAILABLE")
+    trial = booking_trial(ctx, trial_for, request.atype)
     status, free = appointment_status(ctx, request, trial=trial)
     if status != AVAILABLE:
         raise booking_problem(ctx, status)
-    deadline = confirm_by(ctx, trial, request.start)
     booking = ctx.store.create(
         "appointment_booking",
         {
             "customerId": request.customer["id"],
             "bookableAppointmentId": request.atype["id"],
-            "bookingStatus": CONFIRMATION_REQUIRED if deadline else BOOKED,
             "startDateTime": ctx.fmt(request.start),
             "endDateTime": ctx.fmt(request.end),
             "instructors": free[:1],
             "participantStatus": "UNSET",
-            "_createdAt": ctx.fmt(ctx.now),
-            "_trialOfferConfigId": trial["id"] if trial else None,
-            "_confirmBy": deadline,
+            **new_booking_state(ctx, trial, request.start),
         },
     )
     return render_appointment_booking(ctx, booking)

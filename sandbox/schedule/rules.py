@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sandbox.datetimes import parse_datetime
 from sandbox.errors import ApiProblem
-from sandbox.router import SandboxRequest
+from sandbox.router import SandboxRequest, int_param
 from sandbox.schedule.common import add_term
 
 BOOKED = "BOOKED"
@@ -99,13 +99,17 @@ def is_idle(customer: dict[str, Any], day: date) -> bool:
     return False
 
 
-def contingent_limit(customer: dict[str, Any], key: str) -> int | None:
-    """How many upcoming regular bookings the customer may hold (None: unlimited).
+_CONTINGENT_KEYS = {"class_booking": "_classContingent", "appointment_booking": "_appointmentContingent"}
+
+
+def _contingent_limit(customer: dict[str, Any], kind: str) -> int | None:
+    """How many upcoming regular bookings of ``kind`` the customer may hold (None: unlimited).
 
     A sandbox-internal ``_classContingent`` / ``_appointmentContingent`` on the customer wins;
     otherwise members have no limit and prospects or former members have no contingent at all
     (a lead books through the trial offer operations).
     """
+    key = _CONTINGENT_KEYS[kind]
     if customer.get(key) is not None:
         return int(customer[key])
     return None if customer.get("status", "MEMBER") == "MEMBER" else 0
@@ -169,12 +173,19 @@ def in_other_booking(bookings: list[dict[str, Any]], start: datetime, end: datet
     return False
 
 
-def upcoming_regular(bookings: list[dict[str, Any]], kind: str, now: datetime) -> int:
+def _upcoming_regular(bookings: list[dict[str, Any]], kind: str, now: datetime) -> int:
     return sum(
         1
         for booking in bookings
         if booking["_kind"] == kind and not booking.get("_trialOfferConfigId") and booking_period(booking)[1] > now
     )
+
+
+def no_contingent_left(customer: dict[str, Any], bookings: list[dict[str, Any]], kind: str, now: datetime) -> bool:
+    """Whether the customer's upcoming regular bookings of ``kind`` (``bookings``: the active ones)
+    use up their contingent, so a regular booking answers NO_CONTINGENT."""
+    limit = _contingent_limit(customer, kind)
+    return limit is not None and _upcoming_regular(bookings, kind, now) >= limit
 
 
 def trial_status(
@@ -197,6 +208,22 @@ def trial_status(
     return None
 
 
+Subject = TypeVar("Subject")
+
+
+def booking_trial(
+    ctx: SandboxRequest, trial_for: Callable[[Subject], dict[str, Any] | None] | None, subject: Subject
+) -> dict[str, Any] | None:
+    """The trial offer config a book call books ``subject`` (a class slot or appointment type) under:
+    None for a regular booking, a 400 NOT_AVAILABLE when no trial offer covers the subject."""
+    if trial_for is None:
+        return None
+    trial = trial_for(subject)
+    if trial is None:
+        raise booking_problem(ctx, "NOT_AVAILABLE")
+    return trial
+
+
 def confirm_by(ctx: SandboxRequest, config: dict[str, Any] | None, start: datetime) -> str | None:
     """When a trial booking must be confirmed by: the config's term after booking, at most the start."""
     term = (config or {}).get("confirmationOfBookingTerm")
@@ -205,10 +232,60 @@ def confirm_by(ctx: SandboxRequest, config: dict[str, Any] | None, start: dateti
     return ctx.fmt(min(add_term(ctx.now, term), start))
 
 
+def new_booking_state(
+    ctx: SandboxRequest, trial: dict[str, Any] | None, start: datetime, *, has_place: bool = True
+) -> dict[str, Any]:
+    """The status and internal fields a new booking is stored with: without a place it waits on the
+    waiting list; with one, a trial booking whose config has a confirmation term waits for confirmation."""
+    deadline = confirm_by(ctx, trial, start)
+    status = BOOKED if has_place else WAITING_LIST
+    if deadline and status == BOOKED:
+        status = CONFIRMATION_REQUIRED
+    return {
+        "bookingStatus": status,
+        "_createdAt": ctx.fmt(ctx.now),
+        "_trialOfferConfigId": trial["id"] if trial else None,
+        "_confirmBy": deadline,
+    }
+
+
 def within_two_weeks(ctx: SandboxRequest, booking: dict[str, Any]) -> bool:
     """Bookings listed per customer: starting and ending within +/- two weeks of now."""
     start, end = booking_period(booking)
     return ctx.now - timedelta(weeks=2) <= start and end <= ctx.now + timedelta(weeks=2)
+
+
+def require_booking(ctx: SandboxRequest, kind: str, booking_id: str, *, lock: bool = False) -> dict[str, Any]:
+    """The booking of ``kind`` a path's ``bookingId`` names (with a row lock when ``lock``), or a 404."""
+    return ctx.store.require(kind, int_param(booking_id, "bookingId"), what="bookingId", lock=lock)
+
+
+def listed_bookings(ctx: SandboxRequest, kind: str) -> list[dict[str, Any]]:
+    """The bookings of ``kind`` listed for the ``customerId`` query, earliest first."""
+    customer = require_customer(ctx, ctx.query_int("customerId", required=True))
+    bookings = [booking for booking in ctx.store.all(kind, customerId=customer["id"]) if within_two_weeks(ctx, booking)]
+    bookings.sort(key=lambda booking: (booking_period(booking)[0], booking["id"]))
+    return bookings
+
+
+def cancel_booking(
+    ctx: SandboxRequest,
+    kind: str,
+    booking: dict[str, Any],
+    *,
+    after_cancel_term: Callable[[str, datetime], bool] | None = None,
+) -> str:
+    """Cancel a (locked) booking and answer the status it had. A 400 when it is canceled already,
+    has started, or ``after_cancel_term(status, start)`` says it is too late to cancel it."""
+    status = effective_status(booking, ctx.now)
+    if status == CANCELED:
+        raise ApiProblem(400, "errormessage.booking.already.canceled", "The booking is already canceled")
+    start = booking_period(booking)[0]
+    if start <= ctx.now or (after_cancel_term is not None and after_cancel_term(status, start)):
+        raise ApiProblem(400, "errormessage.booking.cancelation.too.late", "The booking can no longer be canceled")
+    booking["bookingStatus"] = CANCELED
+    ctx.store.save(kind, booking)
+    return status
 
 
 def customer_status(

@@ -13,22 +13,20 @@ from sandbox.router import SandboxRequest
 from sandbox.schedule.common import WEEKDAYS, body_int, days_between, listing_window, local_time, sliced
 from sandbox.schedule.rules import (
     AVAILABLE,
-    BOOKED,
     CLASS_WINDOW,
-    CONFIRMATION_REQUIRED,
     WAITING_LIST,
     booking_period,
     booking_problem,
+    booking_trial,
     booking_window,
-    confirm_by,
-    contingent_limit,
     customer_bookings,
     customer_status,
     effective_status,
     is_active,
+    new_booking_state,
+    no_contingent_left,
     require_customer,
     studio_closed,
-    upcoming_regular,
 )
 
 TrialFor = Callable[["ClassSlot"], dict[str, Any] | None]
@@ -212,10 +210,7 @@ def class_status(
         return "CUSTOMER_ALREADY_BOOKED"
 
     def regular() -> str | None:
-        limit = contingent_limit(customer, "_classContingent")
-        if limit is not None and upcoming_regular(bookings, "class_booking", now) >= limit:
-            return "NO_CONTINGENT"
-        return None
+        return "NO_CONTINGENT" if no_contingent_left(customer, bookings, "class_booking", now) else None
 
     problem = customer_status(
         ctx, customer, bookings, (slot.start, slot.end), window=slot.window, trial=trial, regular=regular
@@ -262,32 +257,22 @@ def book_class(ctx: SandboxRequest, *, trial_for: TrialFor | None = None) -> dic
     slot = find_class_slot(timetable, slot_id)
     # Every booking of this timetable entry waits here: the count below cannot go stale.
     ctx.store.lock("timetable_entry", slot.entry["id"])
-    trial = None
-    if trial_for is not None:
-        trial = trial_for(slot)
-        if trial is None:
-            raise booking_problem(ctx, "NOT_AVAILABLE")
+    trial = booking_trial(ctx, trial_for, slot)
     status = class_status(ctx, timetable, customer, slot, trial=trial)
     if status != AVAILABLE:
         raise booking_problem(ctx, status)
     counts = timetable.counts([slot])[slot.id]
-    booking_status = BOOKED if counts.booked < int(slot.entry["maxParticipants"]) else WAITING_LIST
-    deadline = confirm_by(ctx, trial, slot.start)
-    if deadline and booking_status == BOOKED:
-        booking_status = CONFIRMATION_REQUIRED
+    has_place = counts.booked < int(slot.entry["maxParticipants"])
     booking = ctx.store.create(
         "class_booking",
         {
             "customerId": customer["id"],
             "classSlotId": slot.id,
             "classId": slot.klass["id"],
-            "bookingStatus": booking_status,
             "participantStatus": "UNSET",
             "_startDateTime": ctx.fmt(slot.start),
             "_endDateTime": ctx.fmt(slot.end),
-            "_createdAt": ctx.fmt(ctx.now),
-            "_trialOfferConfigId": trial["id"] if trial else None,
-            "_confirmBy": deadline,
+            **new_booking_state(ctx, trial, slot.start, has_place=has_place),
         },
     )
     return timetable.render_booking(booking)
