@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.models import AuditEntry, Studio
-from portal.perfectgym.errors import ApiError
+from portal.perfectgym.errors import ApiError, PausedLocally
 
 
 def record(
@@ -23,14 +23,16 @@ def record(
 
     ``details`` holds ids and dates the studio needs to act (contract id, end date), nothing more.
     """
-    if error is not None:
+    if isinstance(error, PausedLocally):  # nothing was sent: there is no upstream answer to record
+        outcome = f"{outcome}:paused"
+    elif error is not None:
         upstream_status = upstream_status or error.status
         trace_id = trace_id or error.trace_id
     return AuditEntry.objects.create(
         studio=studio,
         action=action,
         actor=actor,
-        outcome=outcome,
+        outcome=outcome[:40],
         upstream_status=upstream_status,
         trace_id=trace_id or "",
         details=details or {},

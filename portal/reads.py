@@ -47,8 +47,10 @@ class Policy:
     fresh: float  # seconds served without asking the upstream
     stale: float  # older than fresh, younger than this: served at once, refreshed behind it
     ttl: float  # how long the last known value is kept for when the upstream is down
+    private: bool = False  # a member's own data: its key must name the member (never one entry for all)
 
 
+MEMBER = {"private": True}
 POLICY: dict[str, Policy] = {
     # Studio-wide and public: the same for every visitor.
     "getStudioInformation": Policy(fresh=300, stale=3600, ttl=DAY),
@@ -62,11 +64,13 @@ POLICY: dict[str, Policy] = {
     "getTrialOfferConfig": Policy(fresh=300, stale=300, ttl=DAY),
     "getContractCancelationReasonData": Policy(fresh=300, stale=3600, ttl=DAY),
     # A member's own bookings: every schedule page marks them (a write invalidates them).
-    "getClassBookingsByCustomerId": Policy(fresh=60, stale=600, ttl=3600),
-    "getAppointmentBookings": Policy(fresh=60, stale=600, ttl=3600),
-    # A member's contracts: every account page and every contract write checks them (the writes that
-    # change them invalidate them; reconciling reads them now). Never served stale while the API answers.
-    "getContractData": Policy(fresh=60, stale=60, ttl=3600),
+    "getClassBookingsByCustomerId": Policy(fresh=60, stale=600, ttl=3600, **MEMBER),
+    "getAppointmentBookings": Policy(fresh=60, stale=600, ttl=3600, **MEMBER),
+    # A member's contracts and account: every account page and contract write checks them (the writes that
+    # change them invalidate them; reconciling reads them now). Never served stale while the API answers;
+    # while it does not, the last known value is shown, labelled as possibly out of date.
+    "getContractData": Policy(fresh=60, stale=60, ttl=3600, **MEMBER),
+    "getCustomerById": Policy(fresh=60, stale=60, ttl=3600, **MEMBER),
 }
 
 
@@ -99,14 +103,14 @@ def _pause(studio: Studio, operation: str, retry_after: float | None) -> None:
 
 @contextmanager
 def guard(studio: Studio, operation: str) -> Iterator[None]:
-    """Raise ``RateLimited`` without calling while ``operation`` is paused; start the pause on a 429."""
+    """Raise ``PausedLocally`` without calling while ``operation`` is paused; start the pause on a 429."""
     until = paused_until(studio, operation)
     if until is not None:
-        raise errors.RateLimited(
-            operation, status=429, error_message="paused after a 429", retry_after=until - swr.clock()
-        )
+        raise errors.PausedLocally(operation, error_message="paused after a 429", retry_after=until - swr.clock())
     try:
         yield
+    except errors.PausedLocally:
+        raise
     except errors.RateLimited as exc:
         _pause(studio, exc.operation or operation, exc.retry_after)
         raise
@@ -145,6 +149,8 @@ class Read(Generic[T]):
         return call(self.studio, self.operation, self.fetch, language=language)
 
     def source(self, policy: Policy) -> swr.Source[T]:
+        if policy.private and not self.key:
+            raise ValueError(f"{self.operation} is a member's own data: its cache key must name the member")
         return swr.Source(
             _cache_key(self.studio, self.operation, self.key),
             self.load,

@@ -15,8 +15,8 @@ from bookings.services.common import (
     NotYours,
     Outcome,
     actor,
+    booking_available,
     booking_message,
-    booking_paused,
     cancel_once,
     http_status,
     not_cancelable,
@@ -122,7 +122,6 @@ def appointment_page(studio: Studio, type_id: int, day: date | None) -> Appointm
         shown = window[0].start.date()  # no day asked for: the first day with free times
     later = sorted(item for item in with_slots if item > shown)
     problem = "" if slots_result.has_value else message_for(slots_result.error or errors.Unavailable("appointments"))
-    paused = booking_paused(studio, "validateForAppointmentBooking", "bookAppointmentBooking")
     return AppointmentPage(
         type=atype,
         day=shown,
@@ -130,7 +129,9 @@ def appointment_page(studio: Studio, type_id: int, day: date | None) -> Appointm
         slots=[slot for slot in window if slot.start.date() == shown],
         problem=problem,
         stale=slots_result.stale,
-        booking_available=slots_result.has_value and not slots_result.stale and not paused,
+        booking_available=booking_available(
+            studio, [slots_result], "validateForAppointmentBooking", "bookAppointmentBooking"
+        ),
         next_day_with_slots=later[0] if later else None,
     )
 

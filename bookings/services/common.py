@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from bookings import texts
 from bookings.sources import AppointmentSlot, read
 from portal import reads, writes
+from portal.lib import cache as swr
 from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym.client import PerfectGymClient
@@ -62,9 +63,20 @@ def first_error(results: list[Cached[Any]]) -> errors.ApiError | None:
     return next((result.error for result in results if result.error is not None), None)
 
 
-def booking_paused(studio: Studio, *operations: str) -> bool:
-    """True while one of the write endpoints is paused after a 429."""
-    return reads.any_paused(studio, *operations)
+# How old a listing may be and still offer booking: the booking call validates upstream anyway, so
+# a listing the upstream could not refresh a moment ago is still good enough to book from.
+BOOKABLE_AGE = 15 * 60.0
+
+
+def booking_available(studio: Studio, loaded: list[Cached[Any]], *operations: str) -> bool:
+    """Whether a page offers booking: something listed, not too old, and the booking operations
+    themselves not paused after a 429 (a failed or paused *read* does not switch booking off)."""
+    if not loaded or any(not result.has_value for result in loaded):
+        return False
+    oldest = min(result.stored_at or 0.0 for result in loaded)
+    if swr.clock() - oldest > BOOKABLE_AGE:
+        return False
+    return not reads.any_paused(studio, *operations)
 
 
 class Owned(Protocol):

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
-from bookings.services.common import Unreachable, booking_paused, first_error, when
+from bookings.services.common import Unreachable, booking_available, first_error, when
 from bookings.sources import (
     SCHEDULE_DAYS,
     ClassInfo,
@@ -198,8 +198,7 @@ def schedule_data(studio: Studio, customer_id: int | None) -> ScheduleData:
     stale = len(loaded) < len(window_results) or any(result.stale for result in loaded)
     stale = stale or (classes_result.stale and bool(loaded))
     problem = "" if loaded else message_for(first_error(window_results) or errors.Unavailable("schedule"))
-    # A schedule that could not be refreshed means the upstream is down: booking would fail, so say so up front.
-    available = bool(loaded) and not stale and not booking_paused(studio, "validateClassSlot", "bookClassSlot")
+    available = booking_available(studio, loaded, "validateClassSlot", "bookClassSlot")
     return ScheduleData(
         slots=_slots(loaded, today),
         classes=classes_result.value or {},

@@ -54,6 +54,10 @@ class RateLimited(ApiError):
         self.retry_after = retry_after
 
 
+class PausedLocally(RateLimited):
+    """Not sent: after a 429 the portal leaves this operation alone for the rest of the minute."""
+
+
 class Unavailable(ApiError):
     """5xx, a timeout or no connection: the upstream could not answer."""
 

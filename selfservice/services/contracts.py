@@ -86,14 +86,25 @@ class Contract:
 CONTRACTS_CHANGED: list[writes.Change] = [("getContractData", None)]
 
 
+def _contracts_read(studio: Studio, customer_id: int) -> reads.Read[list[m.ContractData]]:
+    language = translation.get_language()
+    fetch = lambda client: client.get_contract_data(customer_id)  # noqa: E731
+    return reads.Read(studio, "getContractData", fetch, (customer_id, language), language)
+
+
+def customer_read(studio: Studio, customer_id: int) -> reads.Read[m.Customer]:
+    """The one read of a customer's master record (the account page; the address on file)."""
+    language = translation.get_language()
+    fetch = lambda client: client.get_customer_by_id(customer_id)  # noqa: E731
+    return reads.Read(studio, "getCustomerById", fetch, (customer_id, language), language)
+
+
 def contract_data(studio: Studio, customer_id: int, *, now: bool = False) -> list[m.ContractData]:
     """The one reader of a member's contracts, per member and language; raises ApiError.
 
     ``now``: as the upstream has it now, never from the cache (reconciling, and the status after a write).
     """
-    language = translation.get_language()
-    fetch = lambda client: client.get_contract_data(customer_id)  # noqa: E731
-    wanted = reads.Read(studio, "getContractData", fetch, (customer_id, language), language)
+    wanted = _contracts_read(studio, customer_id)
     return reads.read_now(wanted) if now else reads.value(wanted)
 
 
@@ -139,6 +150,7 @@ class Account:
     customer: m.Customer
     contracts: list[Contract]
     problem: str = ""  # contracts could not be read
+    stale: bool = False  # the studio's system is not answering: the last known data, labelled so
 
     @property
     def status_label(self) -> str:
@@ -147,13 +159,17 @@ class Account:
 
 @translated
 def account(studio: Studio, customer_id: int) -> Account:
-    """The account page: the customer (Unavailable when unreadable) and the contracts (a sentence when they fail)."""
-    customer = reads.read(studio, "getCustomerById", lambda client: client.get_customer_by_id(customer_id))
-    try:
-        found = _contracts(studio, customer_id)
-    except errors.ApiError as exc:
-        return Account(customer, [], problem=error_sentence(exc))
-    return Account(customer, found)
+    """The account page: the customer (Unavailable when unreadable) and the contracts (a sentence when they
+    fail); while the studio's system is not answering, the last known of both."""
+    customer, contracts = reads.read_many(customer_read(studio, customer_id), _contracts_read(studio, customer_id))
+    if customer.value is None:
+        raise customer.error or errors.Unavailable("getCustomerById")
+    stale = customer.stale or contracts.stale
+    if contracts.value is None:
+        problem = error_sentence(contracts.error or errors.Unavailable("getContractData"))
+        return Account(customer.value, [], problem=problem, stale=stale)
+    today = display.studio_today(studio)
+    return Account(customer.value, [Contract(data, today) for data in contracts.value], stale=stale)
 
 
 @dataclass(frozen=True)

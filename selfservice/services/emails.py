@@ -22,7 +22,7 @@ from portal.services import studio_information
 from selfservice.models import OnlineCancelation, SignInRequest, SignInToken
 from selfservice.services.amendments import read_contact_data
 from selfservice.services.common import actor, send_mail
-from selfservice.services.contracts import confirmation_context
+from selfservice.services.contracts import confirmation_context, customer_read
 from selfservice.services.online_cancelation import receipt_context
 
 logger = logging.getLogger("portal.selfservice")
@@ -135,7 +135,7 @@ def _address_on_file(studio: Studio, record: OnlineCancelation) -> str:
     if customer_id is None:
         return ""
     try:
-        customer = reads.read(studio, "getCustomerById", lambda client: client.get_customer_by_id(customer_id))
+        customer = reads.read_now(customer_read(studio, customer_id))
     except errors.ApiError as exc:
         logger.warning(
             "receipt: address on file unreadable reference=%s error=%s", record.reference, type(exc).__name__

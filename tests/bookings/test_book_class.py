@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from bookings import texts
+from portal import reads
 from portal.models import AuditEntry, Write
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
@@ -505,3 +506,16 @@ class TestEveryStatusAndError:
         with __import__("django.utils.translation", fromlist=["x"]).override("en"):
             assert message_for(error) in text(response)
         assert "raw" not in text(response).split()
+
+
+def test_a_booking_paused_locally_is_not_recorded_as_an_upstream_429(mia, demo_studio, upstream_calls):
+    pilates = slot(demo_studio, "Pilates Mat")
+    mia.get(SCHEDULE)
+    with pytest.raises(errors.RateLimited), reads.guard(demo_studio, "validateClassSlot"):
+        raise errors.RateLimited("validateClassSlot", status=429, trace_id="t-429")
+    upstream_calls.reset()
+    response = book(mia, pilates.id)
+    assert "stark ausgelastet" in text(response)
+    assert upstream_calls.count("validateClassSlot") == 0  # nothing was sent...
+    entry = AuditEntry.objects.get(action="class.book")
+    assert entry.outcome.endswith(":paused") and entry.upstream_status is None  # ...and the audit says so

@@ -17,6 +17,7 @@ from portal.perfectgym import models as m
 from portal.services import studio_occupancy
 from tests.bookings.conftest import set_faults
 from tests.bookings.helpers import htmx, slot, text
+from tests.bookings.test_book_class import book
 
 URL = "/s/demo/classes/"
 
@@ -170,13 +171,27 @@ def test_occupancy_fragment_for_the_studio_home(client, demo_studio):
 
 
 class TestWhenTheUpstreamFails:
-    def test_the_last_known_schedule_is_shown_with_a_note(self, mia, demo_studio, monkeypatch):
+    def test_the_last_known_schedule_is_shown_with_a_note_and_still_offers_booking(
+        self, mia, demo_studio, monkeypatch
+    ):
         pilates = slot(demo_studio, "Pilates Mat")
         assert mia.get(URL).status_code == 200
         set_faults(demo_studio, error_rates={"503": 1.0})
         monkeypatch.setattr(swr, "clock", lambda: __import__("time").time() + 600)  # 10 minutes later
         response = mia.get(URL + "?lang=de")
         assert response.status_code == 200
+        page = text(response)
+        assert "Dieser Kursplan ist möglicherweise nicht aktuell" in page
+        # The booking call validates upstream, so a schedule a few minutes old is good enough to book from.
+        assert "Buchen ist erst wieder möglich" not in page
+        assert slot_html(response, pilates.id).endswith("Buchen")
+
+    def test_a_schedule_too_old_to_book_from_says_so(self, mia, demo_studio, monkeypatch):
+        pilates = slot(demo_studio, "Pilates Mat")
+        assert mia.get(URL).status_code == 200
+        set_faults(demo_studio, error_rates={"503": 1.0})
+        monkeypatch.setattr(swr, "clock", lambda: __import__("time").time() + 20 * 60)  # 20 minutes later
+        response = mia.get(URL + "?lang=de")
         page = text(response)
         assert "Dieser Kursplan ist möglicherweise nicht aktuell" in page
         assert "Buchen ist erst wieder möglich, wenn die Verbindung steht." in page
@@ -209,6 +224,21 @@ class TestWhenTheUpstreamFails:
         for _ in range(3):
             assert client.get(URL).status_code == 200
         assert upstream_calls.count("getClassSlotsForMultipleClasses") == first
+
+    def test_a_429_on_the_schedule_read_leaves_booking_on(self, mia, demo_studio, monkeypatch):
+        pilates = slot(demo_studio, "Pilates Mat")
+        minute_start = (int(__import__("time").time()) // 60) * 60
+        monkeypatch.setattr(swr, "clock", lambda: minute_start + 10.0)
+        assert mia.get(URL).status_code == 200
+        # The schedule read meets a 429: it is left alone for the rest of the minute.
+        with pytest.raises(errors.RateLimited), reads.guard(demo_studio, "getClassSlotsForMultipleClasses"):
+            raise errors.RateLimited("getClassSlotsForMultipleClasses", status=429)
+        monkeypatch.setattr(swr, "clock", lambda: minute_start + 45.0)  # stale, and not refreshed
+        response = mia.get(URL + "?lang=de")
+        assert reads.paused_until(demo_studio, "getClassSlotsForMultipleClasses") is not None
+        # The read is paused, not the booking: the slot still offers booking, and booking works.
+        assert slot_html(response, pilates.id).endswith("Buchen")
+        assert "Sie sind gebucht." in text(book(mia, pilates.id))
 
     def test_no_page_answers_500(self, client, mia, demo_studio):
         set_faults(demo_studio, error_rates={"500": 1.0})

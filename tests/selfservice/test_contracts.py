@@ -262,6 +262,23 @@ def test_reads_failing_show_a_page_not_an_error(client, sign_in_as, mia, upstrea
         assert "nicht erreichbar" in main_text(response)
 
 
+def test_with_the_studios_system_down_the_last_known_account_is_shown_labelled(
+    client, sign_in_as, mia, upstream_fails, monkeypatch
+):
+    from portal.lib import cache as swr
+
+    sign_in_as(mia)
+    assert "Premium 12 Monate" in main_text(client.get(ACCOUNT))
+    assert client.get(cancel_url(mia)).status_code == 200
+    upstream_fails(503)
+    monkeypatch.setattr(swr, "clock", lambda: __import__("time").time() + 300)  # five minutes later
+    for url in (ACCOUNT, cancel_url(mia)):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    page = main_text(client.get(ACCOUNT))
+    assert "Premium 12 Monate" in page and "möglicherweise nicht aktuell" in page
+
+
 def test_withdraw_a_pending_cancelation(client, sign_in_as, jonas, store, upstream_calls):
     sign_in_as(jonas)
     page = client.get(withdraw_url(jonas))
