@@ -236,11 +236,15 @@ def new_booking_state(
     ctx: SandboxRequest, trial: dict[str, Any] | None, start: datetime, *, has_place: bool = True
 ) -> dict[str, Any]:
     """The status and internal fields a new booking is stored with: without a place it waits on the
-    waiting list; with one, a trial booking whose config has a confirmation term waits for confirmation."""
-    deadline = confirm_by(ctx, trial, start)
-    status = BOOKED if has_place else WAITING_LIST
-    if deadline and status == BOOKED:
-        status = CONFIRMATION_REQUIRED
+    waiting list; with one, a trial booking whose config has a confirmation term waits for confirmation.
+
+    A trial booking on the waiting list has nothing to confirm (and no deadline): it holds no place.
+    """
+    if has_place:
+        deadline = confirm_by(ctx, trial, start)
+        status = CONFIRMATION_REQUIRED if deadline else BOOKED
+    else:
+        deadline, status = None, WAITING_LIST
     return {
         "bookingStatus": status,
         "_createdAt": ctx.fmt(ctx.now),

@@ -220,8 +220,10 @@ def class_status(
     counts = timetable.counts([slot])[slot.id]
     full = counts.booked >= int(slot.entry["maxParticipants"])
     waiting_list_full = counts.waiting >= int(slot.entry.get("maxWaitingListParticipants") or 0)
-    # Trial bookings get a place or nothing: a lead on a waiting list would never show up.
-    if full and (trial is not None or waiting_list_full):
+    # A full class still takes trial bookings onto its waiting list, as any other: the API answers
+    # bookingStatus WAITING_LIST for bookClassSlotForTrialOffers, and BOOKING_LIMIT_REACHED means
+    # "Waiting List/Max participant list exceeded" (both lists full).
+    if full and waiting_list_full:
         return "BOOKING_LIMIT_REACHED"
     return AVAILABLE
 

@@ -206,10 +206,38 @@ def test_contingent_and_term_between_trial_bookings(api, configs, trial_classes)
     assert len(bookings) == 2
 
 
-def test_trial_gets_a_place_or_nothing(api, configs, trial_classes):
-    lead = create_lead(api, configs[CONFIG_WITH_MANDATORY_DATA], "no.waiting@example.org")
-    full = next(s for s in trial_slots(api, trial_classes, "HIIT Express") if start_of(s) > at(1, "00:00"))
-    assert api.validate_class(lead, full["id"], trial=True) == "BOOKING_LIMIT_REACHED"
+def test_a_trial_on_a_full_class_joins_its_waiting_list_until_that_is_full_too(api, configs):
+    """As the API documents: bookingStatus WAITING_LIST; BOOKING_LIMIT_REACHED once both lists are full."""
+    first = create_lead(api, configs[CONFIG_WITH_MANDATORY_DATA], "waiting.first@example.org")
+    second = create_lead(api, configs[CONFIG_WITH_MANDATORY_DATA], "waiting.second@example.org")
+    full = api.slot("HIIT Express", next_weekday())
+    assert full["bookedParticipants"] == full["maxParticipants"]
+    assert full["waitingListParticipants"] == full["maxWaitingListParticipants"] - 1
+    assert api.validate_class(first, full["id"], trial=True) == "AVAILABLE"
+    assert api.book_class(first, full["id"], trial=True).json()["bookingStatus"] == "WAITING_LIST"
+
+    assert api.validate_class(second, full["id"], trial=True) == "BOOKING_LIMIT_REACHED"
+    refused = api.book_class(second, full["id"], trial=True)
+    assert refused.status_code == 400
+    assert refused.json()["errorCode"] == "errormessage.booking.booking_limit_reached"
+
+
+def test_a_trial_on_the_waiting_list_needs_no_confirmation_while_it_waits(api, configs, demo_studio):
+    """The config asks for confirmation within 24 hours, but a waiting-list place holds nothing to confirm."""
+    lead = create_lead(api, configs[CONFIG_WITH_CONFIRMATION], "cycling.waiting@example.org")
+    day = next_weekday()
+    slot = api.slot("Indoor Cycling", day)
+    assert slot["bookedParticipants"] == slot["maxParticipants"] - 1
+    member = make_customer(demo_studio, "Max", "max.cycling@example.org")
+    last_place = api.book_class(member, slot["id"]).json()
+    assert last_place["bookingStatus"] == "BOOKED"
+    waiting = api.book_class(lead, slot["id"], trial=True).json()
+    assert waiting["bookingStatus"] == "WAITING_LIST"
+    assert Store(demo_studio).get("class_booking", waiting["bookingId"])["_confirmBy"] is None  # no deadline
+    with frozen(at(day, "08:00")):  # the 24 hours have passed: the place in the queue is kept all the same
+        assert api.ok("GET", f"/v1/classes/booking/{waiting['bookingId']}")["bookingStatus"] == "WAITING_LIST"
+        assert api.delete(f"/v1/classes/booking/{last_place['bookingId']}").status_code == 200
+        assert api.ok("GET", f"/v1/classes/booking/{waiting['bookingId']}")["bookingStatus"] == "BOOKED"
 
 
 def test_trial_rules_for_non_trial_classes_leads_and_configs(api, configs, trial_classes, demo_studio):

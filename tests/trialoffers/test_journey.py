@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from portal.models import Write
+from portal.perfectgym import errors
 from sandbox import faults
 from sandbox.store import Store
 from tests.sandbox import at, frozen
@@ -24,6 +25,7 @@ from tests.trialoffers.conftest import (
     links,
     offer_link,
     text_of,
+    timeout_once,
     unavailable,
 )
 from trialoffers import services, tokens
@@ -385,7 +387,7 @@ def test_refused_time_shows_fresh_times_for_the_same_lead(visitor, morning, demo
     assert TrialBooking.objects.filter(status=BookingStatus.BOOKED).count() == 1
 
 
-def test_waiting_list_times_say_so_on_the_form(visitor, morning):
+def test_a_lead_joins_the_waiting_list_of_a_full_class(visitor, morning):
     page = visitor.get(offer_link(visitor, "HIIT Express"))
     waiting = next(
         day_page
@@ -395,6 +397,18 @@ def test_waiting_list_times_say_so_on_the_form(visitor, morning):
     form_page = visitor.get(links(waiting, r"/trial/book/\?t=")[0])
     assert "You are signing up for the waiting list" in text_of(form_page)
     assert "Join the waiting list" in text_of(form_page)
+
+    response = send(visitor, form_page, lead_details("lea@example.org"))
+    assert response.status_code == 303 and response["Location"] == SENT_PAGE
+    assert "Please check your e-mail" in text_of(visitor.get(response["Location"]))
+    [email] = mail.outbox
+    assert email.subject == "You are on the waiting list"
+    assert "you are on the waiting list for this trial session" in email.body
+    assert "This is not a confirmed place yet" in email.body and "HIIT Express" in email.body
+    done = text_of(visitor.get(done_link(email)))
+    assert "You are on the waiting list" in done and "This is not a confirmed place yet" in done
+    assert "You are booked" not in done and "Add to calendar" not in done
+    assert TrialBooking.objects.get().status == BookingStatus.WAITING_LIST
 
 
 def test_rate_limited_form_keeps_the_data(visitor, morning, demo_studio):
@@ -411,6 +425,42 @@ def test_studio_down_while_booking_keeps_the_data(visitor, morning, script):
     response = send(visitor, form, lead_details("lea@example.org"))
     assert response.status_code == 422
     assert "not reachable right now" in text_of(response) and 'value="lea@example.org"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("title", "operation"),
+    [
+        ("Zumba", "validateForLeadCustomerCreation"),
+        ("Zumba", "validateClassSlotForTrialOffers"),
+        ("Körperanalyse (InBody)", "validateForAppointmentBookingForTrialOffers"),
+    ],
+)
+def test_a_check_without_an_answer_asks_to_try_again_and_keeps_the_data(visitor, morning, title, operation):
+    form = choose_first_time(visitor, title)
+    with timeout_once(operation):
+        response = send(visitor, form, lead_details("lea@example.org"))
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "Not booked yet" in text and "Please try again in a few minutes." in text
+    assert "checking" not in text and "we will check" not in text and "do not send it again" not in text
+    assert 'value="lea@example.org"' in response.content.decode()
+    again = send(visitor, response, lead_details("lea@example.org"))  # safe: the check wrote nothing
+    assert again.status_code == 303
+    assert TrialBooking.objects.get().status in (BookingStatus.BOOKED, BookingStatus.CONFIRMATION_PENDING)
+    assert Lead.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_a_booking_without_an_answer_says_we_check_first(visitor, morning, script):
+    form = choose_first_time(visitor, "Zumba")
+    script(
+        book_class_slot_for_trial_offers=errors.OutcomeUnknown("bookClassSlotForTrialOffers"),
+        get_class_bookings_by_customer_id=unavailable(),
+    )
+    response = send(visitor, form, lead_details("lea@example.org"))
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "we do not know yet whether this went through" in text and "we will check first" in text
+    assert "Please try again in a few minutes." not in text
 
 
 def test_second_click_while_the_first_works_gets_a_waiting_page(visitor, morning, demo_studio):

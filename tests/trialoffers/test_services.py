@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import typing
 from datetime import timedelta
@@ -18,11 +19,12 @@ from portal.user_messages import message_for
 from sandbox import faults
 from sandbox.demo.trialoffers import CONFIG_WITH_MANDATORY_DATA
 from sandbox.store import Store
-from tests.sandbox import at, frozen
+from tests.sandbox import ScheduleApi, at, frozen, make_customer
 from tests.trialoffers.conftest import timeout_once, unavailable
 from trialoffers import services, tokens
 from trialoffers.models import BookingStatus, FunnelWeek, Lead, LeadStatus, TrialBooking
 from trialoffers.outcomes import MESSAGES, NEXT_STEP, Next
+from trialoffers.services.slots import SlotView
 
 LINKS = services.Links("https://portal.example")
 
@@ -204,19 +206,49 @@ def test_every_appointment_validation_status_is_a_sentence(demo_studio, morning,
     assert Lead.objects.get().failure_reason == status
 
 
-def test_a_full_class_refuses_a_trial_and_offers_other_times(demo_studio, morning):
-    hiit = offer_titled(demo_studio, "HIIT Express")
-    days = services.slot_picker(demo_studio, hiit, "journey-1", None).days
-    full = next(
-        slot
-        for day in days
-        for slot in services.slot_picker(demo_studio, hiit, "journey-1", day.day).slots
-        if slot.state == "waiting_list"
+def picked_slot(studio, title: str, wanted: typing.Callable[[SlotView], bool]) -> tokens.SlotChoice:
+    """The first time of an offer, over all its days, that the picker shows as ``wanted``."""
+    offer = offer_titled(studio, title)
+    nonce = tokens.new_nonce()
+    return next(
+        tokens.read_slot(slot.token)[0]
+        for day in services.slot_picker(studio, offer, nonce, None).days
+        for slot in services.slot_picker(studio, offer, nonce, day.day).slots
+        if slot.bookable and wanted(slot)
     )
-    outcome = book(demo_studio, tokens.read_slot(full.token)[0], lead())
-    assert outcome.reason == "BOOKING_LIMIT_REACHED" and outcome.next == Next.PICK_TIME
-    assert "Please pick another time" in outcome.text
-    assert outcome.booking.status == BookingStatus.FAILED
+
+
+def test_a_full_class_puts_the_trial_on_its_waiting_list(demo_studio, morning):
+    choice = picked_slot(demo_studio, "HIIT Express", lambda slot: slot.state == "waiting_list")
+    assert choice.waiting_list
+    outcome = book(demo_studio, choice, lead())
+    assert outcome.next == Next.DONE
+    assert outcome.booking.status == BookingStatus.WAITING_LIST and Lead.objects.get().status == LeadStatus.WAITING_LIST
+    [customer] = customers_with(demo_studio, "lea.lead@example.org")
+    [stored] = trial_bookings(demo_studio, customer["id"])
+    assert stored["bookingStatus"] == "WAITING_LIST" and outcome.booking.booking_id == stored["id"]
+    [message] = mail.outbox
+    assert message.subject == "You are on the waiting list" and "not a confirmed place yet" in message.body
+    assert "/confirm/" not in message.body and "trial.ics" not in message.body
+
+    # That was the waiting list's last place: the next lead is told the time is fully booked.
+    other = book(demo_studio, dataclasses.replace(choice, nonce=tokens.new_nonce()), lead("leo.lead@example.org"))
+    assert other.reason == "BOOKING_LIMIT_REACHED" and other.next == Next.PICK_TIME
+    assert other.booking.status == BookingStatus.FAILED
+
+
+def test_a_trial_with_a_confirmation_term_waits_without_a_deadline(demo_studio, morning, client):
+    """Indoor Cycling's offer needs a confirmation, but a waiting-list place has nothing to confirm yet."""
+    choice = picked_slot(demo_studio, "Indoor Cycling", lambda slot: slot.places_left == 1)
+    assert not choice.waiting_list  # the lead picked the last place...
+    member = make_customer(demo_studio, "Max", "max.cycling@example.org")
+    taken = ScheduleApi(client).book_class(member, choice.class_slot_id).json()  # ...a member took it meanwhile
+    assert taken["bookingStatus"] == "BOOKED"
+    outcome = book(demo_studio, choice, lead())
+    assert outcome.next == Next.DONE
+    assert outcome.booking.status == BookingStatus.WAITING_LIST and outcome.booking.confirm_by is None
+    [message] = mail.outbox
+    assert message.subject == "You are on the waiting list" and "/confirm/" not in message.body
 
 
 def test_duplicate_customer_is_told_to_sign_in_by_email(demo_studio, morning, upstream_ops):
@@ -306,6 +338,37 @@ def test_transport_errors_leave_nothing_half_done(demo_studio, morning, script, 
     outcome = book(demo_studio, first_slot(demo_studio, "Zumba"), lead())
     assert outcome.next == Next.TRY_AGAIN and outcome.text == message_for(error)
     assert "bookClassSlotForTrialOffers" not in upstream_ops()
+
+
+@pytest.mark.parametrize(
+    ("title", "step", "operation"),
+    [
+        ("Zumba", "validate_for_lead_customer_creation", "createLeadCustomer"),
+        ("Zumba", "validate_class_slot_for_trial_offers", "bookClassSlotForTrialOffers"),
+        ("Körperanalyse (InBody)", "validate_for_appointment_booking_for_trial_offers", "bookAppointmentForTrialOffer"),
+    ],
+)
+def test_a_validation_without_an_answer_says_try_again(
+    demo_studio, morning, script, upstream_ops, title, step, operation
+):
+    """A validation writes nothing: when its answer is lost there is nothing to check, sending again is safe."""
+    script(**{step: errors.OutcomeUnknown(step)})
+    outcome = book(demo_studio, first_slot(demo_studio, title), lead())
+    assert outcome.next == Next.TRY_AGAIN and outcome.text == str(MESSAGES["UPSTREAM"])
+    assert "try again" in outcome.text and "checking" not in outcome.text
+    assert operation not in upstream_ops()
+    assert Lead.objects.get().status == LeadStatus.FAILED  # nothing left to reconcile
+
+
+def test_a_booking_without_an_answer_is_checked_before_sending_again(demo_studio, morning, script):
+    """Only a write whose answer was lost (here the booking) tells the visitor that we check first."""
+    script(
+        book_class_slot_for_trial_offers=errors.OutcomeUnknown("bookClassSlotForTrialOffers"),
+        get_class_bookings_by_customer_id=unavailable(),
+    )
+    outcome = book(demo_studio, first_slot(demo_studio, "Zumba"), lead())
+    assert outcome.next == Next.CHECK_AGAIN and outcome.text == str(MESSAGES["OUTCOME_UNKNOWN"])
+    assert outcome.booking.status == BookingStatus.UNKNOWN
 
 
 def test_config_that_vanished(demo_studio, morning, script):

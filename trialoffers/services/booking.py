@@ -19,7 +19,7 @@ from trialoffers import tokens
 from trialoffers.models import BookingStatus, FunnelWeek, Lead, LeadStatus, OfferKind, TrialBooking
 from trialoffers.outcomes import Outcome, booking_error_status
 from trialoffers.services.emails import Links, send_booking_email
-from trialoffers.services.records import fail, set_booking, set_lead, unknown, upstream_failure
+from trialoffers.services.records import fail, set_booking, set_lead, unknown, upstream_failure, validation_failure
 
 logger = logging.getLogger("portal.trialoffers")
 
@@ -168,7 +168,7 @@ def book(studio: Studio, lead: Lead, choice: tokens.SlotChoice, config: m.TrialO
     try:
         validation = _validate(studio, lead, booking)
     except errors.ApiError as exc:
-        return upstream_failure(lead, exc, booking)
+        return validation_failure(lead, exc, booking)
     if validation != "AVAILABLE":
         logger.info("trial booking refused studio=%s booking=%s status=%s", studio.pk, booking.pk, validation)
         return fail(lead, validation, booking)

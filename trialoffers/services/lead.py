@@ -19,7 +19,7 @@ from portal.perfectgym.client import PerfectGymClient
 from trialoffers.models import FunnelWeek, Lead, LeadCreation, LeadStatus
 from trialoffers.outcomes import Outcome
 from trialoffers.services.emails import ALREADY_MEMBER_EMAIL, Links
-from trialoffers.services.records import fail, set_lead, unknown, upstream_failure, within_limits
+from trialoffers.services.records import fail, set_lead, unknown, upstream_failure, validation_failure, within_limits
 
 logger = logging.getLogger("portal.trialoffers")
 
@@ -139,7 +139,7 @@ def create_lead(
     try:
         validation = client.validate_for_lead_customer_creation(request).validation_status
     except errors.ApiError as exc:
-        return upstream_failure(lead, exc)
+        return validation_failure(lead, exc)
     if validation == "DUPLICATE_CUSTOMER":
         return _already_member(lead, links)
     if validation != "POSSIBLE":

@@ -16,7 +16,7 @@ from portal.models import Studio
 from portal.perfectgym import errors
 from portal.user_messages import message_for
 from trialoffers.models import BookingStatus, Lead, LeadStatus, TrialBooking
-from trialoffers.outcomes import Next, Outcome
+from trialoffers.outcomes import Next, Outcome, message
 
 T = TypeVar("T")
 
@@ -91,9 +91,23 @@ def fail(lead: Lead, reason: str, booking: TrialBooking | None = None) -> Outcom
 
 def upstream_failure(lead: Lead, exc: errors.ApiError, booking: TrialBooking | None = None) -> Outcome:
     """A write was refused for a transport reason: nothing happened, the visitor may send again."""
+    return _try_again(lead, exc, message_for(exc), booking)
+
+
+def validation_failure(lead: Lead, exc: errors.ApiError, booking: TrialBooking | None = None) -> Outcome:
+    """A validation call (it writes nothing) failed: nothing happened, the visitor may send again.
+
+    A validation that timed out raises ``OutcomeUnknown`` like every unanswered POST, but there is
+    nothing to check: the visitor is told plainly to try again, never that we are checking.
+    """
+    text = message("UPSTREAM") if isinstance(exc, errors.OutcomeUnknown) else message_for(exc)
+    return _try_again(lead, exc, text, booking)
+
+
+def _try_again(lead: Lead, exc: errors.ApiError, text: str, booking: TrialBooking | None) -> Outcome:
     reason = f"UPSTREAM_{type(exc).__name__.upper()}"[:60]
     _record(lead, booking, LeadStatus.FAILED, BookingStatus.FAILED, reason)
-    return Outcome(next=Next.TRY_AGAIN, reason=reason, text=message_for(exc), booking=booking)
+    return Outcome(next=Next.TRY_AGAIN, reason=reason, text=text, booking=booking)
 
 
 def unknown(lead: Lead, reason: str, booking: TrialBooking | None = None) -> Outcome:
