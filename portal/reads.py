@@ -62,6 +62,8 @@ POLICY: dict[str, Policy] = {
     "getBookableTrialOfferClasses": Policy(fresh=120, stale=120, ttl=DAY),
     "getBookableTrialOfferAppointments": Policy(fresh=120, stale=120, ttl=DAY),
     "getTrialOfferConfig": Policy(fresh=300, stale=300, ttl=DAY),
+    "getClassSlotsForTrialOffers": Policy(fresh=30, stale=120, ttl=DAY),
+    "getBookableAppointmentSlotsForTrialOffers": Policy(fresh=60, stale=300, ttl=DAY),
     "getContractCancelationReasonData": Policy(fresh=300, stale=3600, ttl=DAY),
     # A member's own bookings: every schedule page marks them (a write invalidates them).
     "getClassBookingsByCustomerId": Policy(fresh=60, stale=600, ttl=3600, **MEMBER),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -48,6 +47,7 @@ class Offer:
 class OfferList:
     offers: list[Offer]
     problem: str | None = None
+    stale: bool = False  # the studio's system is not answering: the last known offers, labelled so
 
     @property
     def categories(self) -> list[str]:
@@ -71,14 +71,30 @@ def _offer(kind: str, config_id: int, item: m.Class | m.BookableAppointment, fal
     )
 
 
-def _fetch_offers(studio: Studio) -> list[Offer]:
+def _fetch_offers(studio: Studio) -> tuple[list[Offer], bool]:
+    """The offers, and whether they are the last known ones (the studio's system is not answering)."""
     # Titles and descriptions come in the visitor's language: read and kept per language.
     language = translation.get_language()
-    read = functools.partial(reads.read, studio, key=(language,), language=language)
-    classes = read("getBookableTrialOfferClasses", lambda client: tuple(client.all_bookable_trial_offer_classes()))
-    appointments = read(
-        "getBookableTrialOfferAppointments", lambda client: tuple(client.all_bookable_trial_offer_appointments())
+    results = reads.read_many(
+        reads.Read(
+            studio,
+            "getBookableTrialOfferClasses",
+            lambda client: tuple(client.all_bookable_trial_offer_classes()),
+            (language,),
+            language,
+        ),
+        reads.Read(
+            studio,
+            "getBookableTrialOfferAppointments",
+            lambda client: tuple(client.all_bookable_trial_offer_appointments()),
+            (language,),
+            language,
+        ),
     )
+    for result in results:
+        if result.value is None:
+            raise result.error or errors.Unavailable("trial offers")
+    classes, appointments = results[0].value or (), results[1].value or ()
     found = [
         _offer(OfferKind.CLASS, item.trial_offer_config_id, item.trial_offer_class, gettext("Trial class"))
         for item in classes
@@ -95,10 +111,11 @@ def _fetch_offers(studio: Studio) -> list[Offer]:
     offers: dict[str, Offer] = {}
     for offer in found:
         offers.setdefault(offer.key, offer)
-    return sorted(
+    listed = sorted(
         (offer for offer in offers.values() if _open_to_leads(studio, offer.config_id)),
         key=lambda offer: (offer.category.casefold(), offer.title.casefold()),
     )
+    return listed, any(result.stale for result in results)
 
 
 def _open_to_leads(studio: Studio, config_id: int) -> bool:
@@ -112,9 +129,10 @@ def _open_to_leads(studio: Studio, config_id: int) -> bool:
 def list_offers(studio: Studio) -> OfferList:
     """Every trial class and appointment of the studio (all slices), briefly cached (``portal.reads``)."""
     try:
-        return OfferList(_fetch_offers(studio))
+        offers, stale = _fetch_offers(studio)
     except errors.ApiError as exc:
         return OfferList([], problem=message_for(exc))
+    return OfferList(offers, stale=stale)
 
 
 def find_offer(studio: Studio, kind: str, offer_id: int) -> tuple[Offer | None, str | None]:

@@ -68,6 +68,7 @@ class SlotPicker:
     selected_day: date | None = None
     slots: list[SlotView] = field(default_factory=list)
     problem: str | None = None
+    stale: bool = False  # the studio's system is not answering: the last known times, labelled so
     earlier_day: date | None = None  # appointments: the previous week's first day
     later_day: date | None = None  # appointments: the next week's first day
 
@@ -172,13 +173,12 @@ def class_picker(studio: Studio, offer: Offer, nonce: str, wanted_day: date | No
     picker = SlotPicker(offer=offer, journey=tokens.journey_token(nonce, offer.key))
     zone = zoneinfo.ZoneInfo(studio.timezone)
     now = timezone.now()
-    try:
-        slots = reads.read(
-            studio, "getClassSlotsForTrialOffers", lambda client: client.all_class_slots_for_trial_offers(offer.id)
-        )
-    except errors.ApiError as exc:
-        picker.problem = message_for(exc)
+    fetch = lambda client: client.all_class_slots_for_trial_offers(offer.id)  # noqa: E731
+    found = reads.read_many(reads.Read(studio, "getClassSlotsForTrialOffers", fetch, (offer.id,)))[0]
+    if found.value is None:
+        picker.problem = message_for(found.error or errors.Unavailable("getClassSlotsForTrialOffers"))
         return picker
+    slots, picker.stale = found.value, found.stale
     closures = _closures(studio)
     by_day: dict[date, list[SlotView]] = {}
     for slot in sorted(slots, key=lambda s: (s.start_date_time or now, s.id)):
@@ -208,6 +208,7 @@ def _appointment_week(studio: Studio, offer: Offer, nonce: str, first: date) -> 
         lambda client: client.get_bookable_appointment_slots_for_trial_offers(
             offer.id, days_ahead=6, slot_window_start_date=first
         ),
+        key=(offer.id, first.isoformat()),
     )
     zone = zoneinfo.ZoneInfo(studio.timezone)
     now = timezone.now()
