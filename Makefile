@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DEBUG=1
 
-.PHONY: run test install install-dev lint format typecheck messages benchmark worker clean
+.PHONY: run test install install-dev lint format typecheck messages benchmark fault-drill worker clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ messages: install
 ## Speed: gunicorn on the sandbox with injected latency, driven from a second process (see README)
 benchmark: install
 	$(PY) scripts/benchmark.py
+
+## Availability through upstream faults: the fault drill on a throwaway database (see README)
+fault-drill: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  PORTAL_VAR_DIR="$$tmp" $(DEV_ENV) $(PY) manage.py migrate --noinput -v 0 && \
+	  PORTAL_VAR_DIR="$$tmp" $(DEV_ENV) $(PY) manage.py fault_drill $(DRILL_ARGS)
 
 ## Background worker for emails when TASKS_MODE=database
 worker: install

@@ -1,5 +1,16 @@
+"""The app's wiring: how its writes are reconciled in the background is registered with ``portal``."""
+
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
 class BookingsConfig(AppConfig):
     name = "bookings"
+
+    def ready(self) -> None:
+        from bookings.services.reconcile import RECONCILERS
+        from portal import writes
+
+        for action, read in RECONCILERS.items():
+            writes.register_reconciler(action, read)

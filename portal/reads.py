@@ -97,6 +97,11 @@ def any_paused(studio: Studio, *operations: str) -> bool:
     return any(until and until > now for until in found.values())
 
 
+def lift_pauses(studio: Studio, *operations: str) -> None:
+    """End the pauses of ``operations`` (the fault drill starts each phase in a new minute)."""
+    cache.delete_many([_pause_key(studio, operation) for operation in operations])
+
+
 def _pause(studio: Studio, operation: str, retry_after: float | None) -> None:
     seconds = swr.rest_of_minute(retry_after)
     cache.set(_pause_key(studio, operation), swr.clock() + seconds, timeout=math.ceil(seconds) + 1)

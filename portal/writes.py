@@ -12,20 +12,29 @@ row, unique per studio and key) and writes; writes are never retried automatical
 
 Before a new key writes, this actor's unknown writes of the same action and target (an earlier form
 whose answer was lost) are reconciled the same way, so a reload after a lost answer never writes twice.
+
+Nobody has to send the form again for that: ``reconcile_unknown`` (``manage.py reconcile_writes``, every
+minute) reads what became of every UNKNOWN and stale PENDING write, with the reader each app registers
+per action (``register_reconciler``), and never writes.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone, translation
 
 from portal import audit, reads
+from portal.lib import crypto
 from portal.models import Studio, Write
 from portal.perfectgym import errors
 
@@ -266,3 +275,140 @@ def pending_response(request: HttpRequest, poll_url: str, message: str) -> HttpR
     context = {"poll_url": poll_url, "message": message}
     template = "portal/_write_pending.html" if getattr(request, "htmx", False) else "portal/write_pending.html"
     return render(request, template, context, status=202)
+
+
+# --- Reconciling in the background (manage.py reconcile_writes, every minute) ----------------------------
+# Apps register in ``AppConfig.ready``; this module imports no app.
+
+# Reads upstream whether the write stored in the row happened, from what the row holds (its actor and
+# target): the result (what the confirmation shows) when it did, None when it did not; raises ApiError
+# when it cannot read. Never writes upstream.
+Reconciler = Callable[[Studio, Write], Result | None]
+# For an app whose outcome lives in its own write-ahead rows beside ``Write`` (the trial journey: its
+# Write row is only the form's claim): reconciles those by reading and returns counts named as below.
+Sweep = Callable[[datetime], dict[str, int]]
+
+# What ``reconcile_unknown`` counts, always all of them (a monitor can rely on the names).
+DONE, FAILED = "done", "failed"  # it happened / it did not
+STILL_UNKNOWN = "still unknown"  # reading failed again: tried again next time
+OVERDUE = "unknown for over a day"  # the same, sent more than RECONCILE_OVERDUE ago: for staff to look at
+BUSY = "busy"  # a request or another run had the row at that moment
+UNREADABLE = "no reconciler"  # an action nobody can read back: left to the member's next request
+CRASHED = "errors"  # a reconciler raised something other than ApiError (logged)
+COUNTS = (DONE, FAILED, STILL_UNKNOWN, OVERDUE, BUSY, UNREADABLE, CRASHED)
+RECONCILE_OVERDUE = timedelta(days=1)
+
+
+class CannotTell(Exception):
+    """Raised by a reconciler when the row lacks what reading needs (a record that was never completed):
+    the row stays as it is, counted with those whose reading failed."""
+
+
+def customer_of(row: Write) -> int:
+    """The member who sent a write (actor ``customer:<id>``); ValueError for a lead or anonymous."""
+    prefix, _, customer_id = row.actor.partition(":")
+    if prefix != "customer":
+        raise ValueError(f"not a member's write: {row.actor}")
+    return int(customer_id)
+
+
+@dataclass(frozen=True)
+class _Registered:
+    read: Reconciler
+    then: Callable[[Write], None] | None
+
+
+_reconcilers: dict[str, _Registered] = {}
+_sweeps: dict[str, Sweep] = {}
+
+
+def register_reconciler(action: str, read: Reconciler, *, then: Callable[[Write], None] | None = None) -> None:
+    """``read`` tells whether a stored write of ``action`` happened; ``then(row)`` runs once it is found
+    DONE (what the member gets after a write that went through, e.g. the confirmation e-mail)."""
+    _reconcilers[action] = _Registered(read, then)
+
+
+def register_sweep(name: str, sweep: Sweep) -> None:
+    _sweeps[name] = sweep
+
+
+def reconcilable_actions() -> list[str]:
+    return sorted(_reconcilers)
+
+
+def reconcile_unknown(now: datetime | None = None) -> dict[str, int]:
+    """Read what became of every UNKNOWN and stale PENDING write and settle it: DONE (with what was
+    found) or FAILED ``{"reason": "NOT_FOUND"}``, one audit entry each; UNKNOWN while reading fails.
+
+    Each row is claimed without hiding it (``_claim``), and settled only if nobody touched it since: a
+    request meanwhile (the member sent the form again, or a new one for the same thing) still reads
+    before it writes, and what it found or wrote is never overwritten; two runs never settle a row twice.
+    """
+    now = now or timezone.now()
+    counts: Counter[str] = Counter(dict.fromkeys(COUNTS, 0))
+    for name, sweep in _sweeps.items():  # first: they settle the claims of their own forms too
+        try:
+            counts.update(sweep(now))
+        except Exception:
+            logger.exception("reconcile sweep failed sweep=%s", name)
+            counts[CRASHED] += 1
+    lost = Q(state=State.UNKNOWN) | Q(state=State.PENDING, updated_at__lt=now - Write.STALE_AFTER)
+    rows = Write.objects.filter(lost)
+    counts[UNREADABLE] += rows.exclude(action__in=list(_reconcilers)).count()
+    for row in rows.filter(action__in=list(_reconcilers)).select_related("studio").order_by("created_at"):
+        counts[_reconcile_row(row, now)] += 1
+    logger.info("writes reconciled %s", dict(counts))
+    return dict(counts)
+
+
+def _reconcile_row(row: Write, now: datetime) -> str:
+    claimed = _claim(row)
+    if claimed is None:  # a request (the member sent the form again) or another run was quicker
+        return BUSY
+    registered = _reconcilers[row.action]
+    try:
+        # Outside a request: in the studio's language, like everything else the portal does on its own.
+        with translation.override(row.studio.default_language):
+            found = registered.read(row.studio, row)
+    except (errors.ApiError, crypto.DecryptionError, CannotTell) as exc:
+        logger.info("write still unknown action=%s write=%s error=%s", row.action, row.pk, type(exc).__name__)
+        return OVERDUE if now - row.created_at > RECONCILE_OVERDUE else STILL_UNKNOWN
+    except Exception:
+        logger.exception("reconciler failed action=%s write=%s", row.action, row.pk)
+        return CRASHED
+    state, result = (State.DONE, found) if found is not None else (State.FAILED, {"reason": "NOT_FOUND"})
+    if not _settle(row, claimed, state, result):
+        return BUSY  # a request settled (or took over) the row while this run read: its outcome stands
+    outcome = Outcome(f"reconciled:{state}", row, result=result)
+    _record(row.studio, row.action, row.actor, outcome, {"write": row.pk, **row.target})
+    if state == State.DONE and registered.then is not None:
+        try:
+            registered.then(row)
+        except Exception:
+            logger.exception("after reconciling failed action=%s write=%s", row.action, row.pk)
+            return CRASHED
+    return DONE if state == State.DONE else FAILED
+
+
+def _claim(row: Write) -> datetime | None:
+    """This run's claim on a lost write, or None when the row changed since it was listed.
+
+    Unlike ``Write.take_over`` the row is not marked PENDING (a stale PENDING row becomes UNKNOWN): a
+    fresh PENDING row is one a request is sending, and a new form for the same thing would write on top
+    of it without reading first. Only its timestamp changes, so ``_settle`` can tell whether anyone
+    touched the row while this run read.
+    """
+    listed = Write.objects.filter(pk=row.pk, state=row.state, updated_at=row.updated_at)
+    if not listed.update(state=State.UNKNOWN, updated_at=timezone.now()):
+        return None
+    row.refresh_from_db()
+    return row.updated_at
+
+
+def _settle(row: Write, claimed: datetime, state: str, result: Result) -> bool:
+    """Finish a row this run claimed, unless someone touched it since (then its outcome stands)."""
+    held = Write.objects.filter(pk=row.pk, state=State.UNKNOWN, updated_at=claimed)
+    if not held.update(state=state, result=result, updated_at=timezone.now()):
+        return False
+    row.refresh_from_db()
+    return True

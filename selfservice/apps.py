@@ -1,4 +1,5 @@
-"""The app's wiring: its mail workers and housekeeping jobs are registered with ``portal``."""
+"""The app's wiring: its mail workers, housekeeping jobs and background reconcilers are registered with
+``portal``."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ class SelfserviceConfig(AppConfig):
     name = "selfservice"
 
     def ready(self) -> None:
-        from portal import housekeeping, notifications
-        from selfservice.services import emails, online_cancelation
+        from portal import housekeeping, notifications, writes
+        from selfservice.services import emails, online_cancelation, reconcile
         from selfservice.services.contracts import CONFIRMATION
         from selfservice.services.sign_in import SIGN_IN_LINK
 
@@ -23,6 +24,9 @@ class SelfserviceConfig(AppConfig):
 
         housekeeping.register("online cancelations", online_cancelation.purge_old)
         housekeeping.register("sign-in links", _prune_sign_in)
+
+        for action, read in reconcile.RECONCILERS.items():
+            writes.register_reconciler(action, read, then=reconcile.AFTERWARDS.get(action))
 
 
 def _prune_sign_in(*, now: datetime, dry_run: bool = False) -> dict[str, int]:

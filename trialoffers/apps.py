@@ -9,10 +9,13 @@ class TrialoffersConfig(AppConfig):
     verbose_name = _("Trial offers")
 
     def ready(self) -> None:
-        from portal import housekeeping, notifications
+        from portal import housekeeping, notifications, writes
         from trialoffers import services
+        from trialoffers.services.reconcile import reconcile_journeys
 
         notifications.register(services.BOOKING_EMAIL, services.send_booking_message)
         notifications.register(services.VOUCHER_EMAIL, services.send_voucher_message)
         notifications.register(services.ALREADY_MEMBER_EMAIL, services.send_already_member_message)
         housekeeping.register("trial offers", services.housekeeping)
+        # The journey's Write row is only its form's claim: its unknowns are in its own rows.
+        writes.register_sweep("trial journeys", reconcile_journeys)

@@ -60,7 +60,7 @@ def _book(studio: Studio, request: m.ClassSlotBookingRequest) -> writes.Result:
     return {"status": result.booking_status, "booking_id": result.booking_id, "slot_status": result.class_slot_status}
 
 
-def _booking_of(studio: Studio, request: m.ClassSlotBookingRequest) -> writes.Result | None:
+def booking_of(studio: Studio, request: m.ClassSlotBookingRequest) -> writes.Result | None:
     """The member's booking of the slot as the upstream has it now (after a lost answer)."""
     found = reads.read_now(member_classes_read(studio, request.customer_id))
     match = next((b for b in found if b.slot_id == request.class_slot_id and b.active), None)
@@ -100,7 +100,7 @@ def book_class(studio: Studio, customer_id: int, slot_id: int, raw_key: str | No
             actor(customer_id),
             key,
             lambda: _book(studio, request),
-            lambda: _booking_of(studio, request),
+            lambda: booking_of(studio, request),
             action="class.book",
             target={"slot": slot_id},
             audit={"slot": slot_id},

@@ -142,7 +142,7 @@ def _idle_periods(studio: Studio, customer_id: int, contract_id: int) -> IdlePer
         page.config = reads.read(
             studio, "getIdlePeriodConfig", lambda client: client.get_idle_period_config(contract_id)
         )
-        lists = _idle_period_lists(studio, contract_id)
+        lists = idle_period_lists(studio, contract_id)
     except errors.ApiError as exc:
         page.problem = error_sentence(exc)
         return page
@@ -174,7 +174,7 @@ def idle_withdrawal_page(
     return page
 
 
-def _idle_period_lists(studio: Studio, contract_id: int) -> m.IdlePeriodLists:
+def idle_period_lists(studio: Studio, contract_id: int) -> m.IdlePeriodLists:
     """The one reader of a contract's idle periods (never cached: reconciling reads it too)."""
     return reads.read(studio, "getIdlePeriods", lambda client: client.get_idle_periods(contract_id))
 
@@ -267,7 +267,7 @@ def request_idle_period(
         return result(client_for(studio).create_idle_period_amendment(contract.id, wanted.create(), document))
 
     def reconcile() -> writes.Result | None:
-        lists = _idle_period_lists(studio, contract.id)
+        lists = idle_period_lists(studio, contract.id)
         for period in lists.current_and_upcoming_idle_periods:
             if period.start_date == wanted.start_date and period.idle_period_reason.id == wanted.reason.id:
                 return result(period)
@@ -309,7 +309,7 @@ def withdraw_idle_period(
         return done
 
     def reconcile() -> writes.Result | None:
-        lists = _idle_period_lists(studio, contract.id)
+        lists = idle_period_lists(studio, contract.id)
         ids = {p.id for p in lists.current_and_upcoming_idle_periods + lists.past_idle_periods}
         return None if idle_period_id in ids else done
 

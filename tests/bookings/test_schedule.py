@@ -171,9 +171,7 @@ def test_occupancy_fragment_for_the_studio_home(client, demo_studio):
 
 
 class TestWhenTheUpstreamFails:
-    def test_the_last_known_schedule_is_shown_with_a_note_and_still_offers_booking(
-        self, mia, demo_studio, monkeypatch
-    ):
+    def test_the_last_known_schedule_is_shown_with_a_note_and_still_offers_booking(self, mia, demo_studio, monkeypatch):
         pilates = slot(demo_studio, "Pilates Mat")
         assert mia.get(URL).status_code == 200
         set_faults(demo_studio, error_rates={"503": 1.0})

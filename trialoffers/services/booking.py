@@ -107,7 +107,7 @@ def _find_booking(studio: Studio, lead: Lead, booking: TrialBooking) -> tuple[st
     return None
 
 
-def _reconcile_booking(
+def reconcile_booking(
     studio: Studio, lead: Lead, booking: TrialBooking, config: m.TrialOfferConfig, links: Links
 ) -> Outcome | None:
     """Learn by reading whether an earlier book call went through. None: it did not, booking may go ahead."""
@@ -153,13 +153,13 @@ def book(studio: Studio, lead: Lead, choice: tokens.SlotChoice, config: m.TrialO
     """Book the chosen time for the (created) lead, after settling what earlier attempts left unknown."""
     # An earlier attempt at another time whose answer never came: find out first (one booking per journey).
     for earlier in lead.bookings.filter(status=BookingStatus.UNKNOWN).exclude(slot_key=choice.slot_key):
-        outcome = _reconcile_booking(studio, lead, earlier, config, links)
+        outcome = reconcile_booking(studio, lead, earlier, config, links)
         if outcome is not None:
             return outcome
         set_booking(earlier, status=BookingStatus.FAILED, failure_reason="NOT_BOOKED")
     booking = _booking_for(lead, choice)
     if booking.status == BookingStatus.UNKNOWN:
-        outcome = _reconcile_booking(studio, lead, booking, config, links)
+        outcome = reconcile_booking(studio, lead, booking, config, links)
         if outcome is not None:
             return outcome
     set_booking(booking, status=BookingStatus.PENDING, failure_reason="", attempts=booking.attempts + 1)
@@ -182,7 +182,7 @@ def _send(studio: Studio, lead: Lead, booking: TrialBooking, config: m.TrialOffe
         status, booking_id = _send_book(studio, lead, booking)
     except errors.OutcomeUnknown:
         set_booking(booking, failure_reason="OUTCOME_UNKNOWN")
-        outcome = _reconcile_booking(studio, lead, booking, config, links)
+        outcome = reconcile_booking(studio, lead, booking, config, links)
         return outcome if outcome is not None else unknown(lead, "OUTCOME_UNKNOWN", booking)
     except errors.BadRequest as exc:
         reason = booking_error_status(exc.error_code) or "NOT_AVAILABLE"

@@ -92,7 +92,7 @@ def _lead_created(studio: Studio, lead: Lead, customer_id: int) -> None:
     logger.info("trial lead created studio=%s lead=%s customer=%s", studio.pk, lead.pk, customer_id)
 
 
-def _reconcile_lead(studio: Studio, lead: Lead) -> bool | None:
+def reconcile_lead(studio: Studio, lead: Lead) -> bool | None:
     """True: the earlier create went through (now recorded); False: it did not; None: still unknown."""
     try:
         customer_id = _find_created_lead(studio, lead.email)
@@ -118,7 +118,7 @@ def create_lead(
     """None when the lead exists afterwards, else the outcome to show."""
     if lead.creation == LeadCreation.UNKNOWN:
         # Read first, with the address the earlier (unanswered) create used.
-        found = _reconcile_lead(studio, lead)
+        found = reconcile_lead(studio, lead)
         if found:
             return None
         if found is None:
@@ -160,7 +160,7 @@ def _send_create(
     try:
         created = client.create_lead_customer(request)
     except errors.OutcomeUnknown:
-        return None if _reconcile_lead(studio, lead) else unknown(lead, "OUTCOME_UNKNOWN")
+        return None if reconcile_lead(studio, lead) else unknown(lead, "OUTCOME_UNKNOWN")
     except errors.BadRequest as exc:
         set_lead(lead, creation=LeadCreation.NOT_YET)
         return _create_refused(lead, exc, links)
@@ -169,7 +169,7 @@ def _send_create(
         return upstream_failure(lead, exc)
     if created.lead_customer_id is None:
         # The answer's id is optional in the spec: find the new customer by reading.
-        return None if _reconcile_lead(studio, lead) else unknown(lead, "OUTCOME_UNKNOWN")
+        return None if reconcile_lead(studio, lead) else unknown(lead, "OUTCOME_UNKNOWN")
     _lead_created(studio, lead, created.lead_customer_id)
     return None
 
