@@ -164,6 +164,7 @@ def _lead(studio: Studio, number: int, report: Report, until: float, rng: random
         report.page("trial list", listing.status_code)
         offers = _links(listing.content.decode(), r"/trial/class/")
         if not offers:
+            time.sleep(0.5)  # a person reads the page before trying again
             continue
         picker = visitor.get(rng.choice(offers))
         report.page("trial times", picker.status_code)

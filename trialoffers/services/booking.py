@@ -19,7 +19,15 @@ from trialoffers import tokens
 from trialoffers.models import BookingStatus, FunnelWeek, Lead, LeadStatus, OfferKind, TrialBooking
 from trialoffers.outcomes import Outcome, booking_error_status
 from trialoffers.services.emails import Links, send_booking_email
-from trialoffers.services.records import fail, set_booking, set_lead, unknown, upstream_failure, validation_failure
+from trialoffers.services.records import (
+    fail,
+    set_booking,
+    set_lead,
+    unanswered,
+    unknown,
+    upstream_failure,
+    validation_failure,
+)
 
 logger = logging.getLogger("portal.trialoffers")
 
@@ -168,7 +176,11 @@ def book(studio: Studio, lead: Lead, choice: tokens.SlotChoice, config: m.TrialO
     try:
         validation = _validate(studio, lead, booking)
     except errors.ApiError as exc:
-        return validation_failure(lead, exc, booking)
+        if not unanswered(exc):
+            return validation_failure(lead, exc, booking)
+        error = type(exc).__name__
+        logger.info("trial booking pre-check unanswered studio=%s booking=%s error=%s", studio.pk, booking.pk, error)
+        validation = "AVAILABLE"  # the book call validates too
     if validation != "AVAILABLE":
         logger.info("trial booking refused studio=%s booking=%s status=%s", studio.pk, booking.pk, validation)
         return fail(lead, validation, booking)

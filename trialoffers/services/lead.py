@@ -19,7 +19,15 @@ from portal.perfectgym.client import PerfectGymClient
 from trialoffers.models import FunnelWeek, Lead, LeadCreation, LeadStatus
 from trialoffers.outcomes import Outcome
 from trialoffers.services.emails import ALREADY_MEMBER_EMAIL, Links
-from trialoffers.services.records import fail, set_lead, unknown, upstream_failure, validation_failure, within_limits
+from trialoffers.services.records import (
+    fail,
+    set_lead,
+    unanswered,
+    unknown,
+    upstream_failure,
+    validation_failure,
+    within_limits,
+)
 
 logger = logging.getLogger("portal.trialoffers")
 
@@ -139,7 +147,11 @@ def create_lead(
     try:
         validation = client.validate_for_lead_customer_creation(request).validation_status
     except errors.ApiError as exc:
-        return validation_failure(lead, exc)
+        if not unanswered(exc):
+            return validation_failure(lead, exc)
+        error = type(exc).__name__
+        logger.info("trial lead pre-check unanswered studio=%s lead=%s error=%s", studio.pk, lead.pk, error)
+        validation = "POSSIBLE"  # createLeadCustomer validates too
     if validation == "DUPLICATE_CUSTOMER":
         return _already_member(lead, links)
     if validation != "POSSIBLE":

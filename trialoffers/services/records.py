@@ -16,7 +16,7 @@ from portal.models import Studio
 from portal.perfectgym import errors
 from portal.user_messages import message_for
 from trialoffers.models import BookingStatus, Lead, LeadStatus, TrialBooking
-from trialoffers.outcomes import Next, Outcome, message
+from trialoffers.outcomes import Next, Outcome
 
 T = TypeVar("T")
 
@@ -94,14 +94,17 @@ def upstream_failure(lead: Lead, exc: errors.ApiError, booking: TrialBooking | N
     return _try_again(lead, exc, message_for(exc), booking)
 
 
-def validation_failure(lead: Lead, exc: errors.ApiError, booking: TrialBooking | None = None) -> Outcome:
-    """A validation call (it writes nothing) failed: nothing happened, the visitor may send again.
+def unanswered(exc: errors.ApiError) -> bool:
+    """A pre-check (a validation call, it writes nothing) that could not answer: timed out, failed or
+    paused after a 429. The write behind it validates upstream too and its refusals are handled, so
+    the journey goes on without the pre-check instead of stopping the visitor."""
+    return isinstance(exc, errors.Unavailable | errors.RateLimited)
 
-    A validation that timed out raises ``OutcomeUnknown`` like every unanswered POST, but there is
-    nothing to check: the visitor is told plainly to try again, never that we are checking.
-    """
-    text = message("UPSTREAM") if isinstance(exc, errors.OutcomeUnknown) else message_for(exc)
-    return _try_again(lead, exc, text, booking)
+
+def validation_failure(lead: Lead, exc: errors.ApiError, booking: TrialBooking | None = None) -> Outcome:
+    """A validation call refused by the API itself (not an unanswered one, see ``unanswered``): nothing
+    happened, the visitor may send again."""
+    return _try_again(lead, exc, message_for(exc), booking)
 
 
 def _try_again(lead: Lead, exc: errors.ApiError, text: str, booking: TrialBooking | None) -> Outcome:
