@@ -277,6 +277,8 @@ class Write(models.Model):
     action = models.CharField(max_length=40)
     # What the write is about (checked as the actor's own when it was created): a repeated form must match.
     target = models.JSONField(default=dict, blank=True)
+    # Ids and dates that identify the write (its audit details), for reading it back in the background.
+    details = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     result = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -293,12 +295,22 @@ class Write(models.Model):
 
     @classmethod
     def claim(
-        cls, studio: Studio, key: uuid.UUID, *, actor: str, action: str, target: dict[str, Any]
+        cls,
+        studio: Studio,
+        key: uuid.UUID,
+        *,
+        actor: str,
+        action: str,
+        target: dict[str, Any],
+        details: dict[str, Any] | None = None,
     ) -> tuple[Write, bool]:
         """The row for ``key``: created (PENDING, this request writes) or the one stored before."""
         try:
             with transaction.atomic():
-                return cls.objects.create(studio=studio, key=key, actor=actor, action=action, target=target), True
+                row = cls.objects.create(
+                    studio=studio, key=key, actor=actor, action=action, target=target, details=details or {}
+                )
+                return row, True
         except IntegrityError:
             return cls.objects.get(studio=studio, key=key), False
 

@@ -144,7 +144,7 @@ def run_once(
     if poll:
         return earlier(studio, actor, key, action) or Outcome(EXPIRED)
     target = target or {}
-    row, created = Write.claim(studio, key, actor=actor, action=action, target=target)
+    row, created = Write.claim(studio, key, actor=actor, action=action, target=target, details=audit)
     outcome = None if created else _sent_before(row, actor, action, target, reconcile)
     outcome = outcome or _reconcile_earlier(row, reconcile) or _write(row, write, reconcile)
     if outcome.fresh and audit is not None:

@@ -10,9 +10,9 @@ only what can be told from those is read here:
 - withdrawing a cancelation, an idle period or a pending change: the target names what went away;
 - a cancelation without login: its record (the row's key is its reference) names customer and date.
 
+- an idle period request: the start date and reason it was sent with (the write's ``details``).
+
 Left to the member's next request with the same form (``portal.writes.run_once`` reads then):
-- an idle period request (``idle_period``): its start date and reason identify it, and are not in
-  the row; a contract may hold other idle periods, so reading cannot tell whether this one was created;
 - a contact or address change (``contact_amendment``, ``address_amendment``): the values sent are
   personal data and never stored, and a change that applied at once leaves nothing else to recognise.
 """
@@ -27,8 +27,8 @@ from portal.notifications import notify
 from portal.perfectgym import models as m
 from selfservice.models import OnlineCancelation
 from selfservice.services import amendments, contracts
+from selfservice.services.idle_periods import REQUEST, idle_period_lists
 from selfservice.services.idle_periods import WITHDRAWAL as IDLE_PERIOD_WITHDRAWAL
-from selfservice.services.idle_periods import idle_period_lists
 
 
 def _contract(studio: Studio, customer_id: int, contract_id: int) -> m.ContractData | None:
@@ -86,6 +86,26 @@ def idle_period_withdrawn(studio: Studio, row: Write) -> writes.Result | None:
     return None if idle_period_id in listed else {"kind": IDLE_PERIOD_WITHDRAWAL, "idle_period_id": idle_period_id}
 
 
+def idle_period_requested(studio: Studio, row: Write) -> writes.Result | None:
+    """``idle_period``: an idle period of the contract with the start date and reason the form sent (its
+    audit details, stored with the write), as the foreground reconcile matches it."""
+    start, reason = row.details.get("start_date"), row.details.get("reason_id")
+    if start is None or reason is None:
+        raise writes.CannotTell("written before the details were kept")
+    lists = idle_period_lists(studio, row.target["contract_id"])
+    for period in lists.current_and_upcoming_idle_periods:
+        if period.start_date.isoformat() == start and period.idle_period_reason.id == reason:
+            return {
+                "kind": REQUEST,
+                "idle_period_id": period.id,
+                "contract_id": row.target["contract_id"],
+                "start_date": start,
+                "end_date": period.end_date.isoformat(),
+                "state": period.state,
+            }
+    return None
+
+
 def amendment_withdrawn(studio: Studio, row: Write) -> writes.Result | None:
     """``amendment_withdrawal``: the change no longer waits for the studio."""
     kind = row.target["kind"]
@@ -119,6 +139,7 @@ RECONCILERS: dict[str, writes.Reconciler] = {
     contracts.CANCELATION: cancelation_filed,
     contracts.WITHDRAWAL: cancelation_withdrawn,
     IDLE_PERIOD_WITHDRAWAL: idle_period_withdrawn,
+    REQUEST: idle_period_requested,
     amendments.WITHDRAWAL: amendment_withdrawn,
     "online_cancelation": online_cancelation_filed,
 }

@@ -109,6 +109,9 @@ def test_request_is_validated_then_created_once(client, sign_in_as, mia, demo_cl
     assert len(store.all("idle_period", contractId=mia.contract_id)) == 1
     entry = AuditEntry.objects.get(action="idle_period")
     assert entry.outcome == "done" and entry.details["state"] == "ACCEPTED" and entry.details["document"] is False
+    # The write keeps what identifies it (ids and dates, no personal data) for a background reconcile.
+    written = Write.objects.get(action="idle_period").details
+    assert written["start_date"] == data["start_date"] and written["contract_id"] == mia.contract_id
 
 
 def test_request_waiting_for_the_studio_says_so(client, sign_in_as, tom, demo_client):

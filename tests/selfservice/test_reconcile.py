@@ -107,10 +107,21 @@ def test_a_withdrawn_change_of_contact_data(demo_studio, demo_client, tom):
     assert AuditEntry.objects.filter(action="amendment_withdrawal", outcome="reconciled:done").count() == 1
 
 
-def test_an_idle_period_request_is_left_to_the_members_next_request(demo_studio, lea):
-    row = unknown(demo_studio, f"customer:{lea.id}", "idle_period", {"contract_id": lea.contract_id})
-    assert writes.reconcile_unknown()["no reconciler"] == 1
-    assert Write.objects.get(pk=row.pk).state == Write.State.UNKNOWN
+def test_an_idle_period_request_is_found_by_the_start_date_and_reason_it_was_sent_with(demo_studio, demo_client, lea):
+    listed = demo_client.get_idle_periods(lea.contract_id).current_and_upcoming_idle_periods
+    holiday = next(p for p in listed if p.state == "PENDING_VERIFICATION")
+    sent = {"start_date": holiday.start_date.isoformat(), "reason_id": holiday.idle_period_reason.id}
+    target = {"contract_id": lea.contract_id}
+    created = unknown(demo_studio, f"customer:{lea.id}", "idle_period", target)
+    Write.objects.filter(pk=created.pk).update(details={"contract_id": lea.contract_id, **sent})
+    assert settled(created).state == Write.State.DONE and created.result["idle_period_id"] == holiday.id
+
+    other = unknown(demo_studio, f"customer:{lea.id}", "idle_period", target)
+    Write.objects.filter(pk=other.pk).update(details={**sent, "start_date": "2031-01-01"})
+    assert settled(other).state == Write.State.FAILED
+
+    older = unknown(demo_studio, f"customer:{lea.id}", "idle_period", target)  # written before details were kept
+    assert settled(older).state == Write.State.UNKNOWN
 
 
 class TestCancelationWithoutLogin:
