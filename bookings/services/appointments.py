@@ -129,9 +129,7 @@ def appointment_page(studio: Studio, type_id: int, day: date | None) -> Appointm
         slots=[slot for slot in window if slot.start.date() == shown],
         problem=problem,
         stale=slots_result.stale,
-        booking_available=booking_available(
-            studio, [slots_result], "validateForAppointmentBooking", "bookAppointmentBooking"
-        ),
+        booking_available=booking_available(studio, [slots_result], "bookAppointmentBooking"),
         next_day_with_slots=later[0] if later else None,
     )
 

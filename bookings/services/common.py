@@ -124,9 +124,16 @@ def validate_then_book(
     book: Step[RequestT, T],
     statuses: Mapping[str, object],
 ) -> T:
-    """Validate, then book (never retried); a refusal at either step is refused with its status."""
-    validation = read(studio, validate[0], lambda client: validate[1](client, request))
-    if validation.validation_status != "AVAILABLE":
+    """Validate, then book (never retried); a refusal at either step is refused with its status.
+
+    The validation writes nothing and the book call validates upstream too: when the validation cannot
+    answer (timed out, failed, or paused after a 429), the booking goes ahead without it.
+    """
+    try:
+        validation = read(studio, validate[0], lambda client: validate[1](client, request))
+    except (errors.Unavailable, errors.RateLimited):
+        validation = None
+    if validation is not None and validation.validation_status != "AVAILABLE":
         raise writes.Refused({"status": validation.validation_status})
     try:
         result = read(studio, book[0], lambda client: book[1](client, request))

@@ -198,7 +198,7 @@ def schedule_data(studio: Studio, customer_id: int | None) -> ScheduleData:
     stale = len(loaded) < len(window_results) or any(result.stale for result in loaded)
     stale = stale or (classes_result.stale and bool(loaded))
     problem = "" if loaded else message_for(first_error(window_results) or errors.Unavailable("schedule"))
-    available = booking_available(studio, loaded, "validateClassSlot", "bookClassSlot")
+    available = booking_available(studio, loaded, "bookClassSlot")
     return ScheduleData(
         slots=_slots(loaded, today),
         classes=classes_result.value or {},

@@ -501,21 +501,44 @@ class TestEveryStatusAndError:
             raise error
 
         monkeypatch.setattr(PerfectGymClient, "validate_class_slot", fail)
+        monkeypatch.setattr(PerfectGymClient, "book_class_slot", fail)  # reached when the check cannot answer
         response = book(mia, slot(demo_studio, "Pilates Mat").id, lang="en")
         assert response.status_code == 422
         with __import__("django.utils.translation", fromlist=["x"]).override("en"):
             assert message_for(error) in text(response)
         assert "raw" not in text(response).split()
 
+    @pytest.mark.parametrize(
+        "error",
+        [
+            errors.RateLimited("validateClassSlot", status=429),
+            errors.Unavailable("validateClassSlot", status=503),
+            errors.OutcomeUnknown("validateClassSlot"),
+        ],
+        ids=lambda error: type(error).__name__,
+    )
+    def test_a_check_that_cannot_answer_does_not_stop_the_booking(
+        self, mia, mia_id, demo_studio, demo_client, monkeypatch, error
+    ):
+        # The validation writes nothing and the booking call validates too: it goes ahead.
+        def fail(self, request):
+            raise error
+
+        monkeypatch.setattr(PerfectGymClient, "validate_class_slot", fail)
+        pilates = slot(demo_studio, "Pilates Mat")
+        response = book(mia, pilates.id)
+        assert response.status_code == 200 and "Sie sind gebucht." in text(response)
+        assert len(bookings_of(demo_client, mia_id, pilates.id)) == 1
+
 
 def test_a_booking_paused_locally_is_not_recorded_as_an_upstream_429(mia, demo_studio, upstream_calls):
     pilates = slot(demo_studio, "Pilates Mat")
     mia.get(SCHEDULE)
-    with pytest.raises(errors.RateLimited), reads.guard(demo_studio, "validateClassSlot"):
-        raise errors.RateLimited("validateClassSlot", status=429, trace_id="t-429")
+    with pytest.raises(errors.RateLimited), reads.guard(demo_studio, "bookClassSlot"):
+        raise errors.RateLimited("bookClassSlot", status=429, trace_id="t-429")
     upstream_calls.reset()
     response = book(mia, pilates.id)
     assert "stark ausgelastet" in text(response)
-    assert upstream_calls.count("validateClassSlot") == 0  # nothing was sent...
+    assert upstream_calls.count("bookClassSlot") == 0  # nothing was sent...
     entry = AuditEntry.objects.get(action="class.book")
     assert entry.outcome.endswith(":paused") and entry.upstream_status is None  # ...and the audit says so

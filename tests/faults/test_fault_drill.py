@@ -7,6 +7,8 @@ double booking, and every write whose outcome was unknown is settled by the back
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -16,6 +18,11 @@ from portal.models import Studio
 from sandbox import drill
 
 SECONDS = 5.0
+
+
+def binomial_cdf(k: int, n: int, p: float) -> float:
+    """P(at most k successes in n tries, each succeeding with probability p)."""
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
 
 
 @pytest.fixture
@@ -42,6 +49,9 @@ def test_through_upstream_faults_the_portal_stays_useful_and_never_double_books(
         assert report.book_share >= 0.9, (name, report.schedule_with_book, report.schedule_views)
         for page in ("trial list", "trial times", "account"):
             assert report.share(page) >= 0.9, (name, page, report.pages_ok[page], report.pages[page])
-        # Lead journeys keep finishing (the issue's target, 80% of the calm rate, is measured over longer
-        # runs with `make fault-drill`; a few journeys here are too few to hold it every time).
-        assert report.lead_share >= 0.5 * calm.lead_share, (name, report.leads_booked, report.lead_journeys)
+        # Lead journeys keep finishing: at least 80% of the calm rate (the issue's target). A short drill
+        # sees a dozen journeys, so the check is statistical: it fails when so few booked that a rate of
+        # 80% of the calm one would give that few less than once in a hundred runs.
+        tried = report.lead_journeys - report.leads_full
+        target = 0.8 * calm.lead_share
+        assert tried and binomial_cdf(report.leads_booked, tried, target) >= 0.01, (name, report.leads_booked, tried)
