@@ -304,6 +304,11 @@ class CannotTell(Exception):
     the row stays as it is, counted with those whose reading failed."""
 
 
+def member_actor(customer_id: int) -> str:
+    """The actor of a member's write (and audit entry): ``customer:<id>``, never a name or address."""
+    return f"customer:{customer_id}"
+
+
 def customer_of(row: Write) -> int:
     """The member who sent a write (actor ``customer:<id>``); ValueError for a lead or anonymous."""
     prefix, _, customer_id = row.actor.partition(":")

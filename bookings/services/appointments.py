@@ -7,7 +7,7 @@ free-times list is read again (coaches are shared between types).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bookings import sources, texts
@@ -159,10 +159,10 @@ def _appointment_write(studio: Studio, request: m.AppointmentBookingRequest) -> 
     return {"status": result.booking_status, "booking_id": result.booking_id}
 
 
-def _appointment_reconcile(studio: Studio, customer_id: int, slot: AppointmentSlot) -> writes.Result | None:
-    """The member's booking of this time as the upstream has it now (after a lost answer)."""
+def booking_at(studio: Studio, customer_id: int, start: datetime) -> writes.Result | None:
+    """The member's appointment booked for ``start`` as the upstream has it now (after a lost answer)."""
     found = reads.read_now(member_appointments_read(studio, customer_id))
-    match = next((b for b in found if b.active and b.start == slot.start), None)
+    match = next((b for b in found if b.active and b.start == start), None)
     return {"status": match.status, "booking_id": match.booking_id} if match else None
 
 
@@ -194,7 +194,7 @@ def book_appointment(
         actor(customer_id),
         key,
         lambda: _appointment_write(studio, request),
-        lambda: _appointment_reconcile(studio, customer_id, slot),
+        lambda: booking_at(studio, customer_id, slot.start),
         action="appointment.book",
         target={"appointment": type_id, "start": start_raw},
         audit={"appointment": type_id},

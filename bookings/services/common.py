@@ -25,6 +25,7 @@ from portal.perfectgym import errors
 from portal.perfectgym.client import PerfectGymClient
 from portal.reads import Cached
 from portal.user_messages import message_for
+from portal.writes import member_actor as actor
 
 if TYPE_CHECKING:
     from bookings.services.schedule import SlotView
@@ -104,10 +105,6 @@ def owned(fetch: Callable[[], OwnedT], customer_id: int) -> OwnedT:
 
 
 # --- Writes ----------------------------------------------------------------------------------------
-def actor(customer_id: int) -> str:
-    return f"customer:{customer_id}"
-
-
 def _status_from_error(exc: errors.BadRequest, known: Mapping[str, object]) -> str | None:
     """A 400 of a book call carries the validationStatus as ``errormessage.booking.<status>``."""
     code = (exc.error_code or "").rsplit(".", 1)[-1].upper()

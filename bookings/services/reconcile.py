@@ -8,9 +8,9 @@ have after the lost answer, and never write.
 from __future__ import annotations
 
 from bookings import sources
+from bookings.services.appointments import booking_at
 from bookings.services.classes import booking_of
-from bookings.sources import member_appointments_read
-from portal import reads, writes
+from portal import writes
 from portal.models import Studio, Write
 from portal.perfectgym import models as m
 from portal.perfectgym.datetimes import parse_api_datetime
@@ -24,10 +24,7 @@ def class_booked(studio: Studio, row: Write) -> writes.Result | None:
 
 def appointment_booked(studio: Studio, row: Write) -> writes.Result | None:
     """``appointment.book``: the member's active appointment at that start (as the API wrote it)."""
-    start = parse_api_datetime(row.target["start"])
-    found = reads.read_now(member_appointments_read(studio, writes.customer_of(row)))
-    match = next((b for b in found if b.active and b.start == start), None)
-    return {"status": match.status, "booking_id": match.booking_id} if match else None
+    return booking_at(studio, writes.customer_of(row), parse_api_datetime(row.target["start"]))
 
 
 def class_canceled(studio: Studio, row: Write) -> writes.Result | None:

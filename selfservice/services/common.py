@@ -22,6 +22,7 @@ from portal import writes
 from portal.models import Studio
 from portal.notifications import EmailDeliveryFailed, send_email
 from portal.perfectgym import errors
+from portal.writes import member_actor as actor
 from selfservice.texts import error_sentence
 
 logger = logging.getLogger("portal.selfservice")
@@ -64,10 +65,6 @@ def translated(service: Callable[P, R]) -> Callable[P, R]:
             raise Unavailable(error_sentence(exc)) from exc
 
     return wrapper
-
-
-def actor(customer_id: int) -> str:
-    return f"customer:{customer_id}"
 
 
 IN_PROGRESS = gettext_lazy("Your request is being sent right now. Please wait a moment and reload the page.")
