@@ -57,7 +57,7 @@ messages: install
 
 ## Speed: gunicorn on the sandbox with injected latency, driven from a second process (see README)
 benchmark: install
-	$(PY) scripts/benchmark.py
+	$(PY) scripts/benchmark.py $(BENCHMARK_ARGS)
 
 ## Availability through upstream faults: the fault drill on a throwaway database (see README)
 fault-drill: install
@@ -71,3 +71,8 @@ worker: install
 
 clean:
 	rm -rf $(VENV) staticfiles var
+
+## The reference deployment: nginx (microcache) in front of two gunicorn instances on PostgreSQL and Redis (see README)
+.PHONY: deploy-local
+deploy-local: install
+	$(PY) scripts/deploy_local.py $(DEPLOY_ARGS)

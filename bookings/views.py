@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +26,7 @@ from portal.bodylimits import check_before_body
 from portal.http import StudioRequest, redirect_after, safe_next, template_for
 from portal.lib.ratelimit import client_ip, hit
 from portal.members import member_required, signed_in_customer_id
+from portal.pagecache import public_page
 from portal.services import studio_occupancy
 from portal.studios import studio_or_404
 
@@ -37,10 +38,8 @@ REDIRECT_STATUS = 302
 
 # --- Decorators -------------------------------------------------------------------------------------
 def studio_page(*, private: bool = False) -> Callable[[View], View]:
-    """Studio time zone for dates; responses vary on language, sign-in (cookie) and HTMX.
-
-    Public pages may be revalidated by the browser (``no-cache``); member pages are not stored.
-    """
+    """Studio time zone for dates. A public page is one every visitor who is not signed in sees alike
+    (``portal.pagecache``: shared caches keep it briefly); member pages are never stored."""
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -48,14 +47,11 @@ def studio_page(*, private: bool = False) -> Callable[[View], View]:
             request.studio = studio_or_404(request, slug)
             with timezone.override(studio_zone(request.studio)):
                 response = view(request, slug, *args, **kwargs)
-            patch_vary_headers(response, ("Accept-Language", "Cookie", "HX-Request", "HX-History-Restore-Request"))
             if private:
                 patch_cache_control(response, private=True, no_store=True)
-            else:
-                patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        return wrapper
+        return wrapper if private else public_page(wrapper)
 
     return decorator
 

@@ -28,13 +28,17 @@ CSP_STYLE_HASHES = "portal.csp_style_hashes"
 
 
 class UpstreamTimingMiddleware:
-    """Adds ``Server-Timing: upstream;dur=12.3;desc="2 calls"`` to every response."""
+    """Adds ``Server-Timing: upstream;dur=12.3;desc="2 calls"`` to every response.
+
+    The timer stays on ``request.upstream_timer`` for the request log line (portal.requestlog).
+    """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         timer = UpstreamTimer()
+        request.upstream_timer = timer  # type: ignore[attr-defined]  # read by portal.requestlog
         token = current_timer.set(timer)
         try:
             response = self.get_response(request)
@@ -143,7 +147,8 @@ class StudioLocaleMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         asked = request.GET.get("lang", "")[:5].lower()
-        if asked in SUPPORTED_LANGUAGES:
+        # Only when it changes: a response that sets a cookie is private, and these links carry ?lang= on.
+        if asked in SUPPORTED_LANGUAGES and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != asked:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 asked,

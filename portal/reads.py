@@ -14,7 +14,8 @@ of the minute, for the whole studio and every worker (the pause is kept in the s
 (``portal.lib.cache``, stale-while-revalidate, one refresh per key); any other operation is called
 every time. Member-private data stays uncached, except the member's own bookings, which the
 schedule reads for every page, and contracts, which every account page and contract form checks.
-The only other cache is the per-process studio lookup (``portal.studios``).
+The other caches are the per-process studio lookup (``portal.studios``) and the rendered public pages
+(``portal.pagecache``), which ``invalidate`` renders again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 
+from portal import pagecache
 from portal.lib import cache as swr
 from portal.lib import concurrency
 from portal.models import Studio
@@ -230,7 +232,9 @@ def read_now(wanted: Read[T]) -> T:
 
 
 def invalidate(studio: Studio, operation: str, key: tuple[Hashable, ...] | None = None) -> None:
-    """After a write: the next read of this key (``None``: of every key of the operation) asks the upstream."""
+    """After a write: the next read of this key (``None``: of every key of the operation) asks the upstream,
+    and the studio's kept public pages are rendered again (``portal.pagecache``)."""
+    pagecache.bump(studio.slug)
     if key is None:
         swr.bump(_generation(studio, operation))
     else:

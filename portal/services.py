@@ -66,7 +66,11 @@ def studio_information(studio: Studio) -> StudioInformation:
     The one reader of ``getStudioInformation``: the home page, the trial offers' closures and the
     §312k e-mail to the studio all read it here (cached for everyone, in the studio's language).
     """
-    return reads.read(studio, "getStudioInformation", lambda client: client.get_studio_information())
+    return reads.value(information_read(studio))
+
+
+def information_read(studio: Studio) -> reads.Read[StudioInformation]:
+    return reads.Read(studio, "getStudioInformation", lambda client: client.get_studio_information())
 
 
 def studio_overview(studio: Studio) -> StudioOverview:
@@ -74,10 +78,19 @@ def studio_overview(studio: Studio) -> StudioOverview:
 
     Call it with the visitor's language active: weekday names and times are formatted here.
     """
-    try:
-        info = studio_information(studio)
-    except errors.ApiError as exc:
-        return StudioOverview(information=None, problem=message_for(exc))
+    return _overview(studio, reads.read_many(information_read(studio))[0])
+
+
+def studio_home(studio: Studio) -> tuple[StudioOverview, Occupancy | None]:
+    """The home page's overview and occupancy, read together (warm: one cache round trip, no thread)."""
+    information, occupancy = reads.read_many(information_read(studio), occupancy_read(studio))
+    return _overview(studio, information), _allowed(occupancy.value)
+
+
+def _overview(studio: Studio, loaded: reads.Cached[StudioInformation]) -> StudioOverview:
+    info = loaded.value
+    if info is None:
+        return StudioOverview(information=None, problem=message_for(loaded.error or errors.Unavailable("studio")))
     return StudioOverview(
         information=info,
         opening_hours=[row for row in map(_opening_hours_row, info.public_opening_hours) if row],
@@ -125,7 +138,10 @@ def occupancy_read(studio: Studio) -> reads.Read[Occupancy]:
 
 def studio_occupancy(studio: Studio) -> Occupancy | None:
     """The studio's current check-ins against its capacity; None when unknown or not allowed for this key."""
-    occupancy: Occupancy | None = reads.read_many(occupancy_read(studio))[0].value
+    return _allowed(reads.read_many(occupancy_read(studio))[0].value)
+
+
+def _allowed(occupancy: Occupancy | None) -> Occupancy | None:
     return occupancy if occupancy is not None and occupancy.allowed else None
 
 

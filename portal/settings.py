@@ -57,6 +57,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, to log and time every answer (static files and cached pages too): no path, no client data.
+    "portal.requestlog.RequestLogMiddleware",
+    # Before everything a kept anonymous page does not need (sessions, CSRF, the view); it keeps the security
+    # headers with the page, and lets a plain-HTTP request through to the HTTPS redirect.
+    "portal.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.UpstreamTimingMiddleware",
@@ -126,7 +131,7 @@ REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.lib.redis_cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "portal"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -142,6 +147,14 @@ else:
         }
     }
 
+# Anonymous public pages (portal.pagecache): how long any HTTP cache may keep one (s-maxage), how long a
+# stale one may be served while it is refreshed, or while the portal fails; and whether the portal keeps
+# the rendered pages in the shared cache itself.
+PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", 10, minimum=0)
+PUBLIC_PAGE_STALE_SECONDS = envint("PUBLIC_PAGE_STALE_SECONDS", 30, minimum=0)
+PUBLIC_PAGE_STALE_IF_ERROR_SECONDS = envint("PUBLIC_PAGE_STALE_IF_ERROR_SECONDS", 600, minimum=0)
+PUBLIC_PAGE_CACHE = envbool("PUBLIC_PAGE_CACHE", True)
+
 # --- Sessions and cookies -----------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=300)
@@ -156,8 +169,9 @@ SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
 CSRF_COOKIE_SAMESITE = "None" if CSRF_COOKIE_SECURE else "Lax"
 LANGUAGE_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", SECURE_DEFAULTS)
-# Load balancers probe /healthz over plain HTTP (Django matches the path without its leading slash).
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers probe /healthz and Prometheus scrapes /metrics over plain HTTP (Django matches the path
+# without its leading slash).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if SECURE_DEFAULTS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
@@ -299,13 +313,20 @@ SANDBOX_ERROR_RATES = envrates("SANDBOX_ERROR_RATES", (500, 503, 429))
 SANDBOX_TIMEOUT_RATE = envfloat("SANDBOX_TIMEOUT_RATE", 0.0, minimum=0, maximum=1)
 SANDBOX_RATE_LIMIT_PER_MINUTE = envint("SANDBOX_RATE_LIMIT_PER_MINUTE", 1000, minimum=1)
 
-# --- Logging: one line per upstream call, never personal data -----------------
+# --- Logging: one line per request and per upstream call, never personal data ---
 LOG_LEVEL = envchoice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+# One JSON object per line for log collectors; plain text for `make run` (DEBUG).
+LOG_FORMAT = envchoice("LOG_FORMAT", "plain" if DEBUG else "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Django's own request lines name the path (which can hold a sign-in token): the route instead.
+    "filters": {"route_not_path": {"()": "portal.logformat.RouteNotPathFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "portal.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["route_not_path"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "portal": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
@@ -315,3 +336,9 @@ LOGGING = {
         "pypdf": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# --- Metrics (Prometheus, at /metrics) ------------------------------------------
+# /metrics answers a request with "Authorization: Bearer <METRICS_TOKEN>" or from one of these
+# addresses or networks (the client address as the rate limits see it); anyone else gets a 404.
+METRICS_TOKEN = envstr("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import metrics, views
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
@@ -11,6 +11,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("", views.studio_list, name="studio-list"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("embed.js", views.embed_script, name="embed-script"),
     path("admin/", admin.site.urls),
     path("s/<slug:slug>/", views.studio_home, name="studio-home"),

@@ -12,9 +12,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from portal.http import StudioRequest
-from portal.lib import concurrency
 from portal.models import Studio
-from portal.services import studio_occupancy, studio_overview
+from portal.pagecache import public_page
+from portal.services import studio_home as studio_home_page
 from portal.studios import studio_or_404
 
 
@@ -27,9 +27,10 @@ def studio_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page
 def studio_home(request: StudioRequest, slug: str) -> HttpResponse:
     studio = studio_or_404(request, slug)
-    overview, occupancy = concurrency.gather(lambda: studio_overview(studio), lambda: studio_occupancy(studio))
+    overview, occupancy = studio_home_page(studio)
     return render(request, "portal/studio_home.html", {"studio": studio, "overview": overview, "occupancy": occupancy})
 
 

@@ -179,7 +179,7 @@ def _lead(studio: Studio, number: int, report: Report, until: float, rng: random
         times = places or _links(html, r"/trial/book/\?t=")
         if not times:
             continue
-        form = visitor.get(rng.choice(times))
+        form = visitor.get(rng.choice(times), follow=True)  # a time picked on the shared page: a journey's own address
         token = re.search(r'name="t" value="([^"]+)"', form.content.decode())
         if token is None:
             continue

@@ -1,22 +1,27 @@
 #!/usr/bin/env python3
-"""Benchmark the class schedule under gunicorn on the sandbox with injected upstream latency.
+"""Benchmark the portal under gunicorn on the sandbox with injected upstream latency.
 
     .venv/bin/python scripts/benchmark.py                      # defaults: 2 workers x 4 threads, 80 ms, 50 clients
-    .venv/bin/python scripts/benchmark.py --latency-ms 120 --clients 20 --requests 1000
+    .venv/bin/python scripts/benchmark.py --pages-only         # only the anonymous pages beside the ceiling
+    .venv/bin/python scripts/benchmark.py --through nginx      # those pages through the reference deployment
 
 What it does, all on loopback (127.0.0.1) and in a temporary directory that is removed afterwards:
 
 1. a fresh SQLite database (migrate, collectstatic, load_demo) and, when ``redis-server`` is
    installed, a private Redis as the shared cache (else the local-memory cache: then "cold" can
    only be measured once per worker, on the first request);
-2. gunicorn serving the portal (``DEBUG`` off) with ``SANDBOX_LATENCY_MS`` added to every upstream call;
-3. from this (second) process, with the standard library only (threads, http.client, keep-alive):
+2. gunicorn serving the portal (``DEBUG`` off) with ``SANDBOX_LATENCY_MS`` added to every upstream call,
+   and a second gunicorn of the same size, the ceiling: Django with only CommonMiddleware returning the
+   schedule's bytes from memory;
+3. every anonymous warm page and the ceiling under the same load, one after another (wrk when installed,
+   else Python clients): req/s, p50/p95, and the ratios to the ceiling measured in this run;
+4. from this (second) process, with the standard library only (threads, http.client, keep-alive):
    - cold schedule page: the shared cache is emptied before each request;
    - warm schedule page: N concurrent clients, closed loop (as fast as they can) and paced
      (each client twice a second);
    - filter swap: the HTMX request the category and day filters send;
    - booking: signed-in demo members book classes through the HTMX booking form;
-4. for each: requests, requests per second, p50 and p95 latency, upstream calls per response
+5. for each: requests, requests per second, p50 and p95 latency, upstream calls per response
    (from the ``Server-Timing`` header), bytes per response; request counts and time are bounded.
 """
 
@@ -350,6 +355,181 @@ class Environment:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+# --- The ceiling: Django returning one page from memory ------------------------------------------------
+CEILING_MODULE = """\
+# Django with no rendering and only CommonMiddleware: the same bytes from memory on every request.
+from pathlib import Path
+
+from django.http import HttpResponse
+from django.urls import path
+
+SECRET_KEY = "benchmark-ceiling-only"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+INSTALLED_APPS: list = []
+MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+ROOT_URLCONF = __name__
+DATABASES: dict = {}
+USE_TZ = True
+BODY = (Path(__file__).parent / "ceiling_body.html").read_bytes()
+
+
+def page(request):
+    return HttpResponse(BODY, content_type="text/html; charset=utf-8")
+
+
+urlpatterns = [path("", page), path("healthz", page)]
+"""
+
+
+def start_ceiling(env: Environment, body: bytes) -> int:
+    """A second gunicorn, same workers and threads, serving ``body`` from memory (the ceiling)."""
+    (env.tmp / "ceiling_body.html").write_bytes(body)
+    (env.tmp / "bench_ceiling.py").write_text(CEILING_MODULE)
+    port = free_port()
+    env.processes.append(
+        subprocess.Popen(
+            [
+                str(GUNICORN),
+                "django.core.wsgi:get_wsgi_application()",
+                "--workers",
+                str(env.args.workers),
+                "--threads",
+                str(env.args.threads),
+                "--bind",
+                f"{HOST}:{port}",
+                "--keep-alive",
+                "5",
+                "--backlog",
+                "256",
+            ],
+            cwd=env.tmp,
+            env={**env.env, "DJANGO_SETTINGS_MODULE": "bench_ceiling"},
+            stdout=env.log,
+            stderr=env.log,
+        )
+    )
+    wait_for(port)
+    return port
+
+
+WRK_SCRIPT = """\
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, '
+    .. '"non2xx": %d, "errors": %d, "bytes": %d}\\n', summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), e.status, e.connect + e.read + e.write + e.timeout,
+    summary.bytes))
+end
+"""
+
+
+@dataclass
+class Load:
+    """One page under load: requests per second and latency, from wrk (or the Python clients without it)."""
+
+    name: str
+    path: str
+    rps: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    failed: int = 0
+    calls: float = 0.0
+    size: int = 0
+    tool: str = ""
+
+
+def measure_load(env: Environment, port: int, load: Load, seconds: float) -> Load:
+    probe = Connection(port).request("GET", load.path)
+    load.calls = float(probe.calls or 0)
+    load.size = probe.size
+    if shutil.which("wrk"):
+        script = env.tmp / "report.lua"
+        script.write_text(WRK_SCRIPT)
+        done = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{env.args.clients}",
+                f"-d{max(1, round(seconds))}s",
+                "-s",
+                str(script),
+                "-H",
+                "Accept-Language: de",
+                f"http://{HOST}:{port}{load.path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        line = next((line for line in done.stdout.splitlines() if line.startswith("WRK ")), "")
+        if not line:
+            raise SystemExit(f"wrk failed: {done.stdout[-500:]} {done.stderr[-500:]}")
+        data = json.loads(line[4:])
+        load.rps = data["requests"] / (data["duration_us"] / 1e6)
+        load.p50, load.p95 = data["p50_us"] / 1000, data["p95_us"] / 1000
+        load.failed = data["non2xx"] + data["errors"]
+        load.tool = "wrk"
+        return load
+    result = closed_loop(load.name, port, env.args.clients, 100000, seconds, load.path)
+    times = sorted(sample.seconds * 1000 for sample in result.samples)
+    load.rps = len(result.samples) / result.wall if result.wall else 0.0
+    load.p50, load.p95 = percentile(times, 50), percentile(times, 95)
+    load.failed = result.errors
+    load.tool = "python"
+    return load
+
+
+OFFER_LINK = re.compile(r'href="(/s/demo/trial/(?:class|appointment)/\d+/)"')
+APPOINTMENT_LINK = re.compile(r'href="(/s/demo/appointments/\d+/)"')
+
+
+def anonymous_pages(port: int) -> list[Load]:
+    """Every anonymous page the targets name, with the first trial offer and appointment type of the demo."""
+    pages = [
+        Load("home", "/s/demo/"),
+        Load("trial list", "/s/demo/trial/"),
+        Load("schedule", SCHEDULE),
+        Load("appointments", "/s/demo/appointments/"),
+        Load("voucher", "/s/demo/voucher/"),
+        Load("cancel (§312k)", "/s/demo/cancel/"),
+    ]
+    trial = Connection(port).request("GET", "/s/demo/trial/").body.decode()
+    for kind in ("class", "appointment"):  # the first offer of each kind
+        path = next((path for path in OFFER_LINK.findall(trial) if f"/{kind}/" in path), None)
+        if path:
+            pages.insert(2, Load(f"trial offer ({kind})", path))
+    types = Connection(port).request("GET", "/s/demo/appointments/").body.decode()
+    for path in APPOINTMENT_LINK.findall(types)[:1]:
+        pages.append(Load("appointment times", path))
+    return pages
+
+
+def pages_table(env: Environment, ceiling_port: int, seconds: float) -> list[str]:
+    """Every anonymous warm page beside the ceiling, measured in this run: ratios, and the targets."""
+    pages = anonymous_pages(env.port)
+    for page in pages:  # warm: every read cached, every worker has rendered it
+        closed_loop("warm-up", env.port, 8, 80, 5, page.path)
+    ceiling = [measure_load(env, ceiling_port, Load("ceiling (same bytes from memory)", "/"), seconds)]
+    for page in pages:
+        measure_load(env, env.port, page, seconds)
+    ceiling.append(measure_load(env, ceiling_port, Load("ceiling, again", "/"), seconds))
+    best = max(ceiling, key=lambda load: load.rps)
+    lines = [
+        f"{'anonymous warm page':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'calls':>6} {'bytes':>7} "
+        f"{'x ceil':>7} {'p95 x':>6}  target (>= 0.40 of req/s, p95 <= 3x)"
+    ]
+    for load in [*ceiling, *pages]:
+        ratio, p95_ratio = load.rps / best.rps, load.p95 / best.p95 if best.p95 else 0
+        verdict = "" if load in ceiling else ("met" if ratio >= 0.40 and p95_ratio <= 3 else "NOT MET")
+        lines.append(
+            f"{load.name:<34} {load.rps:>8.0f} {load.p50:>8.1f} {load.p95:>8.1f} {load.calls:>6.1f} {load.size:>7} "
+            f"{ratio:>7.2f} {p95_ratio:>6.1f}  {verdict}{f' ({load.failed} failed)' if load.failed else ''}"
+        )
+    lines.append(f"(load: {ceiling[0].tool}, {env.args.clients} connections, {seconds:.0f} s per page)")
+    return lines
+
+
 # --- Scenarios ----------------------------------------------------------------------------------------------
 SCHEDULE = "/s/demo/classes/"
 HTMX = {"HX-Request": "true", "HX-Target": "schedule-results"}
@@ -441,6 +621,38 @@ def bookings(env: Environment, sessions: dict[str, str], total: int) -> tuple[Re
     return result, outcomes
 
 
+def through_nginx(env: Environment) -> None:
+    """The anonymous pages through nginx (its microcache honours the pages' Cache-Control) in front of two
+    gunicorn instances, beside the ceiling: one gunicorn of the same size serving the bytes from memory."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from deploy_local import ReferenceDeployment
+
+    args = env.args
+    deployment = ReferenceDeployment(
+        nginx_port=0,
+        instance_ports=(0, 0),
+        workers=args.workers,
+        threads=args.threads,
+        latency_ms=args.latency_ms,
+        with_worker=False,
+        quiet=True,
+    )
+    try:
+        deployment.start()
+        env.port = deployment.nginx_port
+        print(
+            f"nginx on {HOST}:{env.port} in front of 2 gunicorn instances ({args.workers} workers x {args.threads} "
+            f"threads each), {deployment.describe_backing()}, upstream latency {args.latency_ms} ms\n",
+            flush=True,
+        )
+        closed_loop("warm-up", env.port, 8, 100, 10, SCHEDULE)
+        ceiling_port = start_ceiling(env, Connection(env.port).request("GET", SCHEDULE).body)
+        print("\n".join(pages_table(env, ceiling_port, args.page_seconds)), flush=True)
+    finally:
+        deployment.stop()
+        env.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--latency-ms", type=int, default=80, help="injected upstream latency (default 80)")
@@ -454,12 +666,24 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=40)
     parser.add_argument("--cache", choices=("auto", "redis", "locmem"), default="auto")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (server log, database)")
+    parser.add_argument("--page-seconds", type=float, default=8.0, help="seconds of load per anonymous page")
+    parser.add_argument("--pages-only", action="store_true", help="only the anonymous pages beside the ceiling")
+    parser.add_argument(
+        "--through",
+        choices=("gunicorn", "nginx"),
+        default="gunicorn",
+        help="nginx: the anonymous pages through the reference deployment (nginx and two gunicorn instances on "
+        "PostgreSQL and Redis, scripts/deploy_local.py) beside the same ceiling",
+    )
     args = parser.parse_args()
     if not GUNICORN.exists():
         raise SystemExit("run `make install` first (.venv with gunicorn)")
 
     env = Environment(args)
     print(f"Setting up in {env.tmp} ...", flush=True)
+    if args.through == "nginx":
+        through_nginx(env)
+        return
     try:
         env.start()
         cache_name = "Redis (private)" if env.redis_port else "local memory (per worker)"
@@ -468,6 +692,12 @@ def main() -> None:
             f"{args.latency_ms} ms, cache: {cache_name}, {os.cpu_count()} CPUs\n",
             flush=True,
         )
+        closed_loop("warm-up", env.port, 8, 100, 10, SCHEDULE)
+        ceiling_port = start_ceiling(env, Connection(env.port).request("GET", SCHEDULE).body)
+        table = pages_table(env, ceiling_port, args.page_seconds)
+        print("\n".join(table) + "\n", flush=True)
+        if args.pages_only:
+            return
         sessions = env.sessions()
         if env.redis_port:
             # Warm up every worker (imports, templates, connections), so "cold" means a cold cache only.

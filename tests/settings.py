@@ -39,3 +39,6 @@ UPSTREAM_CONCURRENCY = 0
 STUDIO_CACHE_SECONDS = 0
 # Tests drive the sandbox over HTTP too (off by default outside DEBUG; tests/portal/test_settings.py checks that).
 SANDBOX_HTTP_ENABLED = True
+# Tests change the sandbox's data directly and look at the next page: the portal keeps no rendered
+# pages here (the headers are the same); tests/portal/test_pagecache.py switches it on.
+PUBLIC_PAGE_CACHE = False

@@ -9,7 +9,7 @@ class TrialoffersConfig(AppConfig):
     verbose_name = _("Trial offers")
 
     def ready(self) -> None:
-        from portal import housekeeping, notifications, writes
+        from portal import housekeeping, notifications, pagecache, writes
         from trialoffers import services
         from trialoffers.services.reconcile import reconcile_journeys
 
@@ -19,3 +19,4 @@ class TrialoffersConfig(AppConfig):
         housekeeping.register("trial offers", services.housekeeping)
         # The journey's Write row is only its form's claim: its unknowns are in its own rows.
         writes.register_sweep("trial journeys", reconcile_journeys)
+        pagecache.register_hit_counter(services.OFFER_VIEW, services.count_kept_offer_view)

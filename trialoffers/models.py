@@ -183,18 +183,18 @@ class FunnelWeek(models.Model):
     STEPS = ("offers_viewed", "forms_started", "leads_created", "bookings_confirmed")
 
     @classmethod
-    def bump(cls, studio: Studio, step: str, *, day: date | None = None) -> None:
+    def bump(cls, studio: Studio, step: str, *, day: date | None = None, by: int = 1) -> None:
         if step not in cls.STEPS:
             raise ValueError(step)
         import zoneinfo
 
         day = day or timezone.localdate(timezone=zoneinfo.ZoneInfo(studio.timezone))
         week_start = day - timedelta(days=day.weekday())
-        updated = cls.objects.filter(studio=studio, week_start=week_start).update(**{step: F(step) + 1})
+        updated = cls.objects.filter(studio=studio, week_start=week_start).update(**{step: F(step) + by})
         if not updated:
-            row, created = cls.objects.get_or_create(studio=studio, week_start=week_start, defaults={step: 1})
+            row, created = cls.objects.get_or_create(studio=studio, week_start=week_start, defaults={step: by})
             if not created:
-                cls.objects.filter(pk=row.pk).update(**{step: F(step) + 1})
+                cls.objects.filter(pk=row.pk).update(**{step: F(step) + by})
 
 
 class VoucherStatus(models.TextChoices):

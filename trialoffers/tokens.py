@@ -6,6 +6,8 @@ kind has its own salt (a token of one kind never passes as another) and its own 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,8 +60,11 @@ def _loads(kind: str, token: str, max_age: int | None) -> Any:
 
 # --- The journey: one visitor's way from an offer to a booking ----------------------------------
 def journey_token(nonce: str, offer_key: str) -> str:
-    """A journey belongs to one offer: its token is worthless on another offer's page."""
-    return _dumps("journey", {"n": nonce, "o": offer_key})
+    """A journey belongs to one offer: its token is worthless on another offer's page.
+
+    No nonce, no token: the offer page every visitor shares (``portal.pagecache``) names no journey;
+    the journey starts when a time is picked (``with_nonce``)."""
+    return _dumps("journey", {"n": nonce, "o": offer_key}) if nonce else ""
 
 
 def read_journey(token: str, offer_key: str | None = None) -> str:
@@ -135,13 +140,19 @@ def _slot_from(payload: Any) -> SlotChoice:
     if not isinstance(payload, dict):
         raise BadToken("shape")
     try:
-        choice = SlotChoice(**{name: payload[short] for short, name in _SLOT_FIELDS.items() if short in payload})
+        fields = {name: payload[short] for short, name in _SLOT_FIELDS.items() if short in payload}
+        choice = SlotChoice(**{"nonce": "", **fields})  # no nonce: picked on a page every visitor shares
         choice.starts_at, choice.ends_at  # noqa: B018  (both must parse)
     except (TypeError, ValueError) as exc:
         raise BadToken("shape") from exc
     if choice.kind not in ("class", "appointment") or (choice.kind == "class" and not choice.class_slot_id):
         raise BadToken("shape")
     return choice
+
+
+def with_nonce(choice: SlotChoice) -> SlotChoice:
+    """The choice as one visitor's journey: a time picked on the shared offer page gets its own nonce."""
+    return choice if choice.nonce else dataclasses.replace(choice, nonce=new_nonce())
 
 
 def read_slot(token: str) -> tuple[SlotChoice, bool]:
@@ -178,20 +189,29 @@ def read_confirm(token: str) -> tuple[int, int]:
 
 
 # --- Vouchers -------------------------------------------------------------------------------------
-def voucher_form_token(nonce: str) -> str:
+def voucher_form_token(nonce: str = "") -> str:
+    """The voucher form's token; the page every visitor shares carries none (``form_nonce``)."""
     return _dumps("voucher-form", {"n": nonce})
 
 
 def read_voucher_form(token: str) -> tuple[str, bool]:
+    """(nonce, expired); the nonce is "" for a form from the shared page."""
     try:
         payload = _loads("voucher-form", token, VOUCHER_FORM_MAX_AGE)
         expired = False
     except ExpiredToken as exc:
         payload, expired = exc.payload, True
     nonce = payload.get("n") if isinstance(payload, dict) else None
-    if not isinstance(nonce, str) or not nonce:
+    if not isinstance(nonce, str):
         raise BadToken("shape")
     return nonce, expired
+
+
+def form_nonce(token: str, *fields: str) -> str:
+    """The nonce of a form sent from a page every visitor shares (``portal.pagecache``): its token and
+    what was typed. The same form sent twice is one write; two visitors who typed differently are two."""
+    typed = "\x00".join(field.strip().casefold() for field in fields)
+    return hashlib.sha256(f"{token}\x00{typed}".encode()).hexdigest()[:32]
 
 
 def voucher_result_token(redemption_pk: int) -> str:

@@ -43,6 +43,10 @@ logger = logging.getLogger("portal.cache")
 T = TypeVar("T")
 PREFIX = "swr:"
 WAIT_STEP = 0.02
+# Told what each lookup found: "fresh", "stale" (served while refreshing or after a failed refresh),
+# "miss" (loaded now, or waited for another loader) or "failure" (a remembered failed load).
+# portal.metrics counts them in-process; a listener must be cheap and never touch the cache.
+lookup_listeners: list[Callable[[str], None]] = []
 
 
 def clock() -> float:
@@ -151,6 +155,7 @@ def fetch(*sources: Source[Any]) -> list[Cached[Any]]:
     to_wait: list[_Plan] = []
     for plan in plans:
         step = _plan_warm(plan, now) if plan.has_value else _plan_cold(plan, now)
+        _tell_lookup(plan, now)
         if step == "load":
             to_load.append(plan)
         elif step == "wait":
@@ -159,6 +164,21 @@ def fetch(*sources: Source[Any]) -> list[Cached[Any]]:
     if to_wait:
         _wait_for_loaders(to_wait)
     return [_result(plan) for plan in plans]
+
+
+def _tell_lookup(plan: _Plan, now: float) -> None:
+    if not lookup_listeners:
+        return
+    if plan.result is None:  # "load" or "wait": no usable value in the cache
+        result = "miss"
+    elif not plan.result.has_value:
+        result = "failure"
+    elif plan.result.stale or now >= plan.meta["until"]:
+        result = "stale"
+    else:
+        result = "fresh"
+    for listener in lookup_listeners:
+        listener(result)
 
 
 def fetch_one(source: Source[T]) -> Cached[T]:
@@ -231,12 +251,14 @@ def _load(plan: _Plan) -> Cached:
     """Load one source (its lock is held), store the outcome and release the lock."""
     source = plan.source
     try:
-        value = source.load()
-    except errors.ApiError as exc:
-        return _store_failure(plan, exc)
+        try:
+            value = source.load()
+        except errors.ApiError as exc:
+            return _store_failure(plan, exc)
+        return _store(source, value, generation=plan.generation)
     finally:
+        # Only once the outcome is stored: a request in between would find neither the lock nor the value.
         cache.delete(_lock_key(source.key))
-    return _store(source, value, generation=plan.generation)
 
 
 def _store(source: Source, value: Any, *, generation: Any, stored_at: float | None = None) -> Cached:

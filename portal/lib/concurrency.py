@@ -45,6 +45,9 @@ def _pool() -> ThreadPoolExecutor | None:
     size = pool_size()
     if size == 0:
         return None
+    executor = _executor
+    if executor is not None and _executor_size == size:
+        return executor  # the usual case: no lock to take
     with _lock:
         if _executor is None or _executor_size != size:
             old = _executor

@@ -1,9 +1,14 @@
-"""Counting upstream calls per portal response (for the Server-Timing header)."""
+"""Counting upstream calls per portal response (for the Server-Timing header), and telling listeners.
+
+``call_listeners`` are told of every attempt (operation, HTTP status or None when no answer came,
+milliseconds); ``portal.metrics`` registers one at start-up. The client itself knows nothing of them.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -24,9 +29,13 @@ class UpstreamTimer:
 
 
 current_timer: contextvars.ContextVar[UpstreamTimer | None] = contextvars.ContextVar("upstream_timer", default=None)
+CallListener = Callable[[str, int | None, float], None]
+call_listeners: list[CallListener] = []
 
 
-def record_call(duration_ms: float) -> None:
+def record_call(duration_ms: float, operation: str = "", status: int | None = None) -> None:
     timer = current_timer.get()
     if timer is not None:
         timer.record(duration_ms)
+    for listener in call_listeners:
+        listener(operation, status, duration_ms)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from portal.http import StudioRequest
 from portal.lib.ratelimit import client_ip, hit
 from portal.models import Studio
+from portal.pagecache import public_page
 from portal.studios import studio_or_404
 from selfservice.forms import OnlineCancelationForm
 from selfservice.services import online_cancelation as online
@@ -29,8 +30,15 @@ ONLINE_CANCEL_LIMIT_PER_ADDRESS = 5
 
 
 def _form_token(studio: Studio) -> str:
-    """Stands in for the CSRF cookie: signed, bound to the studio, and its nonce makes a resend one declaration."""
-    return signing.dumps({"studio": studio.pk, "nonce": secrets.token_urlsafe(18)}, salt=FORM_TOKEN_SALT)
+    """Stands in for the CSRF cookie: signed and bound to the studio. It names no visitor: the page is the
+    same for everybody (``portal.pagecache``); the declaration's nonce comes from it and what was typed."""
+    return signing.dumps({"studio": studio.pk, "nonce": ""}, salt=FORM_TOKEN_SALT)
+
+
+def _declaration_nonce(token: str, form: OnlineCancelationForm) -> str:
+    """The same declaration sent again (same form, same entries) is one declaration; another visitor's is not."""
+    typed = "\x00".join(f"{name}={str(value).strip().casefold()}" for name, value in sorted(form.cleaned_data.items()))
+    return hashlib.sha256(f"{token}\x00{typed}".encode()).hexdigest()[:32]
 
 
 def _form_nonce(studio: Studio, token: str) -> str | None:
@@ -58,6 +66,7 @@ def _same_origin(request: StudioRequest) -> bool:
 
 @csrf_exempt  # no cookies on this page: a signed form token and the Origin check protect it
 @require_http_methods(["GET", "POST"])
+@public_page
 def online_cancelation(request: StudioRequest, slug: str) -> HttpResponse:
     studio = request.studio = studio_or_404(request, slug)
     template = "selfservice/online_cancelation.html"
@@ -89,6 +98,7 @@ def online_cancelation(request: StudioRequest, slug: str) -> HttpResponse:
             "in an hour, or send it to the studio by email or letter."
         )
         return render(request, template, context, status=429)
+    nonce = nonce or _declaration_nonce(request.POST.get("token", ""), form)
     record, _created = online.submit(studio, form.declaration(), nonce=nonce, language=language())
     receipt = online.receipt_context(studio, record)
     return render(request, "selfservice/online_cancelation_receipt.html", {**context, **receipt})

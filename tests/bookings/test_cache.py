@@ -132,7 +132,7 @@ def test_invalidate_loads_again_but_keeps_the_value_as_fallback(clock):
     assert (result.value, result.stale, loader.calls) == ("v1", True, 2)
 
 
-STUDIO = types.SimpleNamespace(pk=1, default_language="de")
+STUDIO = types.SimpleNamespace(pk=1, slug="one", default_language="de")
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def test_after_a_429_the_endpoint_is_left_alone_for_the_rest_of_the_minute(clock
         calls.append(1)
         raise errors.RateLimited("getClassSlots", status=429)
 
-    one, two = types.SimpleNamespace(pk=1), types.SimpleNamespace(pk=2)
+    one, two = types.SimpleNamespace(pk=1, slug="one"), types.SimpleNamespace(pk=2, slug="two")
     with pytest.raises(errors.RateLimited), reads.guard(one, "getClassSlots"):
         call()
     for _ in range(3):

@@ -111,7 +111,7 @@ def test_responses_vary_on_language_sign_in_and_htmx(client, demo_studio):
     response = client.get(URL)
     vary = {v.strip() for v in response["Vary"].split(",")}
     assert {"Accept-Language", "Cookie", "HX-Request"} <= vary
-    assert "private" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]  # the same for every visitor who is not signed in
     german = client.get(URL + "?lang=de").content.decode()
     english = client.get(URL + "?lang=en").content.decode()
     assert "Kursplan" in german and "Class schedule" in english
@@ -263,13 +263,16 @@ def test_the_sign_in_link_comes_back_to_the_same_filters(client, demo_studio):
     assert 'href="/s/demo/account/?next=/s/demo/classes/%3Fcategory%3DYoga%26lang%3Dde"' in page
 
 
-def test_each_visitor_gets_their_own_csrf_token(demo_studio):
+def test_each_member_gets_their_own_csrf_token_and_visitors_none(mia, jonas, demo_studio):
     from django.middleware.csrf import _unmask_cipher_token
 
-    for visitor in (Client(), Client()):
-        page = visitor.get(URL).content.decode()
+    for member in (mia, jonas):
+        page = member.get(URL).content.decode()
         token = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
-        assert _unmask_cipher_token(token) == visitor.cookies["csrftoken"].value
+        assert _unmask_cipher_token(token) == member.cookies["csrftoken"].value
+    visitor = Client()
+    assert "X-CSRFToken" not in visitor.get(URL).content.decode()  # a page every visitor shares
+    assert "csrftoken" not in visitor.cookies
 
 
 def test_members_never_get_the_shared_page(client, mia, demo_studio):

@@ -291,6 +291,19 @@ def test_sending_the_same_form_twice_is_one_declaration(client, demo_studio, mia
     assert len(mail.outbox) == 1
 
 
+def test_two_people_on_one_page_every_visitor_shares_send_two_declarations(client, demo_studio, mia, settings):
+    settings.PUBLIC_PAGE_CACHE = True  # the page is kept and served to everybody: its token names no one
+    token = token_of(client.get(URL))
+    assert token_of(Client().get(URL)) == token
+    first = Client().post(URL, {**declaration(mia), "token": token})
+    again = Client().post(URL, {**declaration(mia), "token": token})
+    other = Client().post(URL, {**declaration(mia, first_name="Tom", email="tom@example.com"), "token": token})
+    assert first.status_code == again.status_code == other.status_code == 200
+    assert OnlineCancelation.objects.count() == 2
+    references = [str(row.reference) for row in OnlineCancelation.objects.order_by("pk")]
+    assert references[0] in main_text(again) and references[1] in main_text(other)
+
+
 @pytest.mark.parametrize(
     "headers",
     [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Referer": "https://evil.example/form"}],

@@ -50,6 +50,13 @@ class CookielessVisitor(Client):
             headers["HX-Request"] = "true"
         return super().post(path, data, headers=headers, **extra)
 
+    def choose(self, link: str):
+        """A time from the offer page (which every visitor shares): the journey starts at an address of its own."""
+        chosen = self.get(link)
+        if chosen.status_code != 303:
+            return chosen
+        return self.get(chosen["Location"])
+
     def htmx_get(self, path, **extra):
         return self.get(path, headers={"HX-Request": "true"}, **extra)
 

@@ -45,7 +45,9 @@ def choose_first_time(visitor, title: str, lang: str = "en"):
     """Steps 1 and 2: the offer's page, then its first bookable time. Returns the form page."""
     page = visitor.get(offer_link(visitor, title, lang))
     assert page.status_code == 200
-    return visitor.get(links(page, r"/trial/book/\?t=")[0])
+    chosen = visitor.get(links(page, r"/trial/book/\?t=")[0])
+    assert chosen.status_code == 303  # the journey starts: an address of this visitor's own
+    return visitor.get(chosen["Location"])
 
 
 def without_csrf_token(response) -> str:
@@ -168,18 +170,30 @@ def test_appointment_times_move_week_by_week_up_to_four_weeks(visitor, morning):
     assert f'id="day-{at(27, "00:00"):%Y-%m-%d}"' in html4
 
 
-def test_the_journey_token_survives_day_switches(visitor, morning):
+def test_a_journey_starts_when_a_time_is_picked_and_survives_day_switches(visitor, morning):
     page = visitor.get(offer_link(visitor, "Zumba"))
+    choose = links(page, r"/trial/book/\?t=")
+    # The offer page is the same for every visitor (shared caches keep it): it names no journey.
+    assert {tokens.read_slot(query(link, "t"))[0].nonce for link in choose} == {""}
+    assert not re.search(r"[?&](amp;)?j=[^&\"]", page.content.decode())
+
+    first, second = visitor.get(choose[0]), visitor.get(choose[0])
+    assert first.status_code == second.status_code == 303
+    nonce = tokens.read_slot(query(first["Location"], "t"))[0].nonce
+    assert nonce and nonce != tokens.read_slot(query(second["Location"], "t"))[0].nonce  # one journey each
+
+    form = visitor.get(first["Location"])
+    back = links(form, r"^/s/demo/trial/class/.*j=")[0]
+    assert tokens.read_journey(query(back, "j")) == nonce
+    times = visitor.get(back)
 
     def nonces(response) -> set[str]:
-        found = {tokens.read_journey(query(link, "j")) for link in links(response, r"^/s/demo/trial/class/.*j=")}
+        found = {tokens.read_journey(query(link, "j")) for link in links(response, r"^/s/demo/trial/class/.*j=.")}
         found |= {tokens.read_slot(query(link, "t"))[0].nonce for link in links(response, r"/trial/book/\?t=")}
         return found
 
-    first = nonces(page)
-    assert len(first) == 1
-    assert nonces(visitor.get(links(page, r"\?day=")[2])) == first
-    assert nonces(visitor.get(offer_link(visitor, "Zumba"))) != first  # a fresh visit is a new journey
+    assert nonces(times) == {nonce}
+    assert nonces(visitor.get(links(times, r"\?day=")[2])) == {nonce}
 
 
 # --- 3. Tell us about you -----------------------------------------------------------------------------
@@ -244,7 +258,7 @@ def test_inline_check_of_one_field(visitor, morning):
 
 def test_forms_started_is_counted_once_per_journey(visitor, morning):
     page = visitor.get(offer_link(visitor, "Zumba"))
-    link = links(page, r"/trial/book/\?t=")[0]
+    link = visitor.get(links(page, r"/trial/book/\?t=")[0])["Location"]  # this visitor's journey
     visitor.get(link)
     visitor.get(link)
     week = FunnelWeek.objects.get()
@@ -284,7 +298,7 @@ def test_double_submit_books_once(visitor, morning):
 
 def test_form_page_of_a_booked_journey_shows_the_booking(visitor, morning):
     page = visitor.get(offer_link(visitor, "Zumba"))
-    link = links(page, r"/trial/book/\?t=")[0]
+    link = visitor.get(links(page, r"/trial/book/\?t=")[0])["Location"]  # this visitor's journey
     form = visitor.get(link)
     sent = send(visitor, form, lead_details("lea@example.org"))
     back = visitor.get(link)  # the browser's back button, then reload
@@ -394,7 +408,7 @@ def test_a_lead_joins_the_waiting_list_of_a_full_class(visitor, morning):
         for day_page in (visitor.get(day) for day in links(page, r"\?day="))
         if "Join the waiting list" in text_of(day_page)
     )
-    form_page = visitor.get(links(waiting, r"/trial/book/\?t=")[0])
+    form_page = visitor.choose(links(waiting, r"/trial/book/\?t=")[0])
     assert "You are signing up for the waiting list" in text_of(form_page)
     assert "Join the waiting list" in text_of(form_page)
 

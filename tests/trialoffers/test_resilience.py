@@ -28,9 +28,9 @@ FAULTS = {
 def pages(visitor, morning, demo_studio) -> dict[str, str]:
     """Addresses of every step, collected while the studio still answers."""
     offer = offer_link(visitor, "Hatha Yoga")
-    form = visitor.get(links(visitor.get(offer), r"/trial/book/\?t=")[0])
+    form = visitor.choose(links(visitor.get(offer), r"/trial/book/\?t=")[0])
     token = form_token(form)
-    other = visitor.get(links(visitor.get(offer_link(visitor, "Zumba")), r"/trial/book/\?t=")[0])
+    other = visitor.choose(links(visitor.get(offer_link(visitor, "Zumba")), r"/trial/book/\?t=")[0])
     visitor.post("/s/demo/trial/book/?lang=en", {"t": token, **lead_details("lea@example.org")})
     done = f"/s/demo/trial/done/{tokens.done_token(TrialBooking.objects.get().pk)}/?lang=en"
     confirm = re.search(r"http://testserver(\S+/trial/confirm/\S+)", mail.outbox[0].body).group(1)

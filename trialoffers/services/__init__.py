@@ -29,9 +29,11 @@ from trialoffers.services.emails import (
     with_language,
 )
 from trialoffers.services.journey import (
+    OFFER_VIEW,
     answered_by_email,
     book_trial,
     count_form_started,
+    count_kept_offer_view,
     count_offer_view,
     journey_busy,
     journey_lead,
@@ -68,6 +70,8 @@ __all__ = [
     "book_trial",
     "confirm_booking",
     "count_form_started",
+    "OFFER_VIEW",
+    "count_kept_offer_view",
     "count_offer_view",
     "expire_overdue",
     "find_offer",

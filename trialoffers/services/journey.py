@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
@@ -19,8 +22,38 @@ from trialoffers.services.records import alone, busy
 BOOK = "trial.book"  # the journey's write action (``portal.writes``)
 
 
+OFFER_VIEW = "trialoffers.offer_view"
+
+
+# Offer views served from the page cache, counted in this process (no round trip on the fast path) and
+# written to the funnel at the next render or within FLUSH_SECONDS, whichever comes first.
+FLUSH_SECONDS = 5.0
+_kept_views: dict[str, int] = {}
+_kept_flushed: dict[str, float] = {}
+_kept_lock = threading.Lock()
+
+
+def _take_kept_views(slug: str) -> int:
+    with _kept_lock:
+        _kept_flushed[slug] = time.monotonic()
+        return _kept_views.pop(slug, 0)
+
+
 def count_offer_view(studio: Studio) -> None:
-    FunnelWeek.bump(studio, "offers_viewed")
+    """One view, plus the views this process served from the page cache since its last count."""
+    FunnelWeek.bump(studio, "offers_viewed", by=1 + _take_kept_views(studio.slug))
+
+
+def count_kept_offer_view(slug: str) -> None:
+    """An offer page served from the page cache is a view too (``portal.pagecache.count_hits``)."""
+    with _kept_lock:
+        _kept_views[slug] = _kept_views.get(slug, 0) + 1
+        due = time.monotonic() - _kept_flushed.get(slug, 0.0) >= FLUSH_SECONDS
+    if due:
+        studio = Studio.objects.filter(slug=slug).first()
+        views = _take_kept_views(slug)
+        if studio is not None and views:
+            FunnelWeek.bump(studio, "offers_viewed", by=views)
 
 
 def count_form_started(studio: Studio, nonce: str) -> None:

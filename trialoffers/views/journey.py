@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from portal import writes
 from portal.http import StudioRequest, redirect_after, template_for
 from portal.lib.ratelimit import client_ip
 from portal.models import Studio
+from portal.pagecache import count_hits, public_page
 from portal.services import studio_overview
 from trialoffers import ics, services, tokens
 from trialoffers.forms import HONEYPOT, LeadFields, LeadForm
@@ -26,6 +28,7 @@ from trialoffers.outcomes import Next, Outcome
 from trialoffers.outcomes import message as status_message
 from trialoffers.views.common import (
     foreign_post,
+    lang_params,
     links_for,
     offer_url,
     page_context,
@@ -39,6 +42,7 @@ from trialoffers.views.common import (
 
 # --- 1. Choose ------------------------------------------------------------------------------------
 @require_GET
+@public_page
 @cookieless
 def offers(request: StudioRequest, slug: str) -> HttpResponse:
     studio = studio_for(request, slug)
@@ -58,6 +62,7 @@ def offers(request: StudioRequest, slug: str) -> HttpResponse:
 
 # --- 2. Pick a time -------------------------------------------------------------------------------
 @require_GET
+@public_page
 @cookieless
 def offer(request: StudioRequest, slug: str, kind: str, offer_id: int) -> HttpResponse:
     studio = studio_for(request, slug)
@@ -69,7 +74,7 @@ def offer(request: StudioRequest, slug: str, kind: str, offer_id: int) -> HttpRe
     try:
         nonce = tokens.read_journey(request.GET.get("j", ""), found.key)
     except tokens.BadToken:
-        nonce = tokens.new_nonce()
+        nonce = ""  # the page every visitor shares: the journey starts when a time is picked (register)
     day, week = parse_day(request.GET.get("day", "")), parse_day(request.GET.get("week", ""))
     picker = services.slot_picker(studio, found, nonce, day, week=week)
     context = page_context(request, studio, offer=found, picker=picker, offer_url=offer_url(studio, kind, offer_id))
@@ -78,6 +83,7 @@ def offer(request: StudioRequest, slug: str, kind: str, offer_id: int) -> HttpRe
     if template != page:
         return render(request, template, context)
     services.count_offer_view(studio)
+    count_hits(request, services.OFFER_VIEW)
     return render(request, page, context, status=503 if picker.problem else 200)
 
 
@@ -165,6 +171,14 @@ def register(request: StudioRequest, slug: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     choice, fields, expired = found
+    if not choice.nonce:
+        # A time picked on the shared offer page: this visitor's journey starts here, at an address of its own
+        # (a reload or the back button keeps the journey).
+        choice = tokens.with_nonce(choice)
+        if request.method == "GET":
+            register_url = reverse("trialoffers:register", kwargs={"slug": studio.slug})
+            token = urlencode({"t": tokens.slot_token(choice)})
+            return redirect_after(request, f"{register_url}?{token}{lang_params(request)['lang_amp']}")
     lead = services.journey_lead(studio, choice.nonce)
     if services.answered_by_email(lead):
         return redirect_after(request, page_url(request, "sent"))

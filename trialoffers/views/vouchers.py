@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.http import StudioRequest, redirect_after, template_for
 from portal.lib.ratelimit import client_ip
 from portal.models import Studio
+from portal.pagecache import public_page
 from trialoffers import services, tokens
 from trialoffers.forms import VoucherForm
 from trialoffers.guards import cookieless
@@ -40,11 +41,12 @@ def _voucher_page(
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@public_page
 @cookieless
 def voucher(request: StudioRequest, slug: str) -> HttpResponse:
     studio = studio_for(request, slug)
     if request.method == "GET":
-        return _voucher_page(request, studio, VoucherForm(), tokens.voucher_form_token(tokens.new_nonce()))
+        return _voucher_page(request, studio, VoucherForm(), tokens.voucher_form_token())
     refused = refused_post(request, studio)
     if refused:
         return refused
@@ -53,12 +55,14 @@ def voucher(request: StudioRequest, slug: str) -> HttpResponse:
         nonce, expired = tokens.read_voucher_form(request.POST.get("t", ""))
     except tokens.BadToken:
         notice = _("This form was not complete. Please send it again.")
-        return _voucher_page(
-            request, studio, form, tokens.voucher_form_token(tokens.new_nonce()), notice=notice, status=422
-        )
-    token = tokens.voucher_form_token(nonce)
+        return _voucher_page(request, studio, form, tokens.voucher_form_token(), notice=notice, status=422)
     if not form.is_valid():
-        return _voucher_page(request, studio, form, token, status=422)
+        return _voucher_page(request, studio, form, tokens.voucher_form_token(nonce), status=422)
+    if not nonce:
+        typed = form.cleaned_data
+        fields = (typed["voucher_code"], typed["email"], typed["first_name"], typed["last_name"])
+        nonce = tokens.form_nonce(request.POST.get("t", ""), *fields)
+    token = tokens.voucher_form_token(nonce)
     if expired:
         notice = _("This page was open for a long time. Please check your entries and send the form again.")
         return _voucher_page(request, studio, form, token, notice=notice, status=422)

@@ -147,7 +147,7 @@ class Transport:
 
     def _log(self, operation: str, status: int | None, started: float, trace_id: str | None, attempt: int) -> None:
         duration_ms = (time.perf_counter() - started) * 1000
-        record_call(duration_ms)
+        record_call(duration_ms, operation, status)
         # Operation names only: paths carry customer ids and bodies carry personal data.
         logger.info(
             "upstream op=%s status=%s duration_ms=%.1f trace_id=%s attempt=%d",
