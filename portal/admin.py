@@ -1,4 +1,4 @@
-"""Staff admin for studios: write-only API key, logo upload and a connection test."""
+"""Staff admin for studios: write-only API key, logo upload, a connection test and who the studio's staff are."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_scope import StudioScopedAdmin
 from portal.exports import csv_response
 from portal.lib.filetypes import check_image
 from portal.models import AuditEntry, Studio
@@ -128,7 +129,8 @@ def report_connection(modeladmin: admin.ModelAdmin, request: HttpRequest, studio
 
 
 @admin.register(Studio)
-class StudioAdmin(admin.ModelAdmin):
+class StudioAdmin(StudioScopedAdmin):
+    studio_field = "pk"
     form = StudioAdminForm
     change_form_template = "admin/portal/studio/change_form.html"
     list_display = ("name", "slug", "mode", "key_is_set", "key_problem", "default_language", "is_active")
@@ -136,6 +138,7 @@ class StudioAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("current_logo",)
+    filter_horizontal = ("staff",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["test_connection_action"]
     fieldsets = (
@@ -156,7 +159,34 @@ class StudioAdmin(admin.ModelAdmin):
             },
         ),
         (_("Member self-service"), {"fields": ("default_cancelation_reason_id",)}),
+        (_("Staff"), {"fields": ("staff",)}),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        # Only superusers decide who belongs to a studio: staff would otherwise add themselves elsewhere.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else (*readonly, "staff")
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "staff":
+            users = get_user_model()
+            kwargs["queryset"] = users._default_manager.filter(is_staff=True).order_by(users.USERNAME_FIELD)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A new studio is a new tenant and nobody's yet: setting one up is the operator's job.
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Deleting a studio deletes all its records and its staff assignments.
+        return bool(request.user.is_superuser)
+
+    def studio_or_404(self, request: HttpRequest, object_id: str) -> Studio:
+        """The studio of a custom page, if it is one of the user's (else it answers like a missing one)."""
+        studio = self.get_object(request, object_id)
+        if studio is None:
+            raise Http404
+        return studio
 
     @admin.display(boolean=True, description=_("API key set"))
     def key_is_set(self, studio: Studio) -> bool:
@@ -218,7 +248,7 @@ class StudioAdmin(admin.ModelAdmin):
         """The snippet a studio pastes into its website, per page, with a live preview."""
         from django.template.response import TemplateResponse
 
-        studio = get_object_or_404(Studio, pk=object_id)
+        studio = self.studio_or_404(request, object_id)
         if not self.has_view_permission(request, studio):
             raise PermissionDenied
         page = request.GET.get("page", "trial")
@@ -250,7 +280,7 @@ class StudioAdmin(admin.ModelAdmin):
         """The change form's "Test connection" button (a POST: it calls out, so no prefetching links)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        studio = get_object_or_404(Studio, pk=object_id)
+        studio = self.studio_or_404(request, object_id)
         if not self.has_change_permission(request, studio):
             raise PermissionDenied
         report_connection(self, request, studio, test_connection(studio))
@@ -258,7 +288,7 @@ class StudioAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(StudioScopedAdmin):
     """The audit trail: read-only for everyone, filterable, exportable as CSV."""
 
     list_display = ("created_at", "studio", "actor", "action", "outcome", "upstream_status", "trace_id")

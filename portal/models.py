@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
@@ -126,6 +127,17 @@ class Studio(models.Model):
         help_text=_(
             "Handled cancelations without login are deleted this many days after receipt, but not before the "
             "contract's end date filed with them. Unhandled ones are kept until staff have dealt with them."
+        ),
+    )
+
+    # Who may see and manage this studio in admin (``portal.admin_scope``); superusers see every studio.
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="staff_studios",
+        verbose_name=_("staff"),
+        help_text=_(
+            "Staff users who see and manage this studio and its records in admin. Superusers see every studio."
         ),
     )
 

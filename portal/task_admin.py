@@ -3,6 +3,7 @@
 django_tasks_db registers an admin that shows every field of a task row. Task arguments are
 ids only (``portal.notifications``), but a traceback may still quote data, so the portal
 replaces that admin with one that shows what staff need to see that mail is flowing.
+A task row names no studio, so only superusers see the table (``portal.admin_scope``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django_tasks_db.models import DBTaskResult
 
+from portal.admin_scope import SuperuserOnlyAdmin
+
 VISIBLE = ("id", "status", "enqueued_at", "started_at", "finished_at", "queue_name", "exception_class_path")
 
 
-class TaskResultAdmin(admin.ModelAdmin):
+class TaskResultAdmin(SuperuserOnlyAdmin):
     list_display = ("id", "task_path", "status", "enqueued_at", "finished_at", "exception_class_path")
     list_filter = ("status", "queue_name")
     ordering = ["-enqueued_at"]

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import StudioAdmin
+from portal.admin_scope import StudioScopedAdmin
 from portal.models import Studio
 from sandbox.models import SandboxFaults, SandboxObject
 
@@ -44,7 +45,7 @@ admin.site.register(Studio, StudioWithFaultsAdmin)
 
 
 @admin.register(SandboxObject)
-class SandboxObjectAdmin(admin.ModelAdmin):
+class SandboxObjectAdmin(StudioScopedAdmin):
     list_display = ("id", "kind", "studio", "updated_at")
     list_filter = ("kind", "studio")
     search_fields = ("=id", "kind")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from portal.admin_scope import StudioScopedAdmin
 from selfservice.models import OnlineCancelation
 
 
 @admin.register(OnlineCancelation)
-class OnlineCancelationAdmin(admin.ModelAdmin):
+class OnlineCancelationAdmin(StudioScopedAdmin):
     list_display = (
         "received_at",
         "studio",

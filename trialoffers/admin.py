@@ -1,4 +1,5 @@
-"""Staff's view of leads: every lead with its bookings and status, filters, search, CSV export, the funnel."""
+"""Staff's view of leads: every lead of their studios with its bookings and status, filters, search, CSV export,
+the funnel."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_scope import StudioScopedAdmin
 from portal.exports import csv_response
 from trialoffers import services
 from trialoffers.models import FunnelWeek, Lead, TrialBooking, VoucherRedemption
@@ -29,14 +31,16 @@ class OfferFilter(admin.SimpleListFilter):
     parameter_name = "offer"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
-        titles = Lead.objects.order_by("offer_title").values_list("offer_title", flat=True).distinct()
+        # The offers of the leads this user may see, not those of other studios.
+        leads = model_admin.get_queryset(request).order_by("offer_title")
+        titles = leads.values_list("offer_title", flat=True).distinct()
         return [(title, title) for title in titles if title]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(offer_title=self.value()) if self.value() else queryset
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(StudioScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
