@@ -41,8 +41,9 @@ def test_filter_book_see_download_and_cancel_a_class(page, live_demo, screenshot
     page.get_by_label("Tageszeit").select_option("morning")
     page.wait_for_url(re.compile(r"time=morning"))
 
-    # Book the first bookable class: the slot updates in place and says so.
-    slot = page.locator(".sched-slot").filter(has=page.get_by_role("button", name="Buchen")).first
+    # Book the last bookable class (days ahead, so its cancelation deadline has not passed): the slot
+    # updates in place and says so.
+    slot = page.locator(".sched-slot").filter(has=page.get_by_role("button", name="Buchen")).last
     slot_id = slot.get_attribute("id")
     slot.get_by_role("button", name="Buchen").click()
     booked = page.locator(f"#{slot_id}")
