@@ -14,8 +14,10 @@ thread hand-off), which keeps warm pages near what Django can serve at all.
   cookies), unless its view set its own ``Cache-Control`` (a logo, a calendar feed).
 - What is kept: the bytes and headers, under the studio, path, query, language and HTMX headers, with
   the studio's page generation. Every write that changes a cached read (``portal.reads.invalidate``)
-  bumps the generation, so nobody sees a page from before their own booking; otherwise a page lives
-  ``PUBLIC_PAGE_SECONDS`` (reads refresh behind it as usual on the next miss).
+  bumps the generation, so the next visitor gets it rendered again; otherwise a page is fresh for
+  ``PUBLIC_PAGE_SECONDS`` (reads refresh behind it as usual on the next render). An expired or outdated
+  page is rendered again by one request while the others get the kept one, for at most
+  ``PUBLIC_PAGE_STALE_SECONDS`` more (no herd of renders when a popular page expires).
 - A public page must hold nothing of one visitor: no CSRF token (``base.html`` leaves it out when
   ``request.public_page``), no per-visitor nonce (the trial and voucher forms derive theirs on the
   first POST), no counter that must see every view (``count_hits`` replays it on a hit).
@@ -26,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -151,6 +154,16 @@ def _from_entry(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
     return response
 
 
+def _fresh(entry: dict[str, Any], generation: Any) -> bool:
+    return entry["gen"] == generation and time.time() < entry["until"]
+
+
+def _take_render_lock(key: str) -> bool:
+    """One request renders an expired page again; the others are answered with the kept one meanwhile
+    (no herd of renders each time a popular page expires)."""
+    return bool(cache.add(f"{key}:rendering", 1, timeout=10))
+
+
 def _not_modified_response(response: HttpResponse) -> HttpResponse:
     """304 with the page's headers (ETag, Cache-Control, Vary, ...), no body."""
     not_modified = HttpResponseNotModified()
@@ -178,7 +191,8 @@ class PublicPageCacheMiddleware:
             found = cache.get_many([key, _generation_key(slug)])
             generation = found.get(_generation_key(slug))
             entry = found.get(key)
-            if entry is not None and entry["gen"] == generation:
+            if entry is not None and (_fresh(entry, generation) or not _take_render_lock(key)):
+                # Fresh; or another request is rendering it again right now: the last one meanwhile.
                 return _from_entry(request, entry)
         response = self.get_response(request)
         if self._is_public(request, response):
@@ -213,10 +227,13 @@ class PublicPageCacheMiddleware:
                 kept[name] = value
         entry = {
             "gen": generation,
+            "until": time.time() + seconds(),
             "response": kept,
             "etag": etag,
             "slug": slug,
             "counters": getattr(request, "page_hit_counters", []),
             "route": getattr(getattr(request, "resolver_match", None), "view_name", None),
         }
-        cache.set(key, entry, timeout=seconds())
+        # Kept past its freshness for as long as it may be served stale while it is rendered again.
+        cache.set(key, entry, timeout=seconds() + int(getattr(settings, "PUBLIC_PAGE_STALE_SECONDS", 30)))
+        cache.delete(f"{key}:rendering")

@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from portal import pagecache, reads
 from portal.lib import concurrency
@@ -119,3 +119,17 @@ def test_two_visitors_on_one_kept_voucher_page_redeem_their_own_vouchers(demo_st
     )
     assert lea.status_code == again.status_code == 303 and lea["Location"] == again["Location"]  # one redemption
     assert other["Location"] != lea["Location"] if other.status_code == 303 else other.status_code == 422
+
+
+def test_an_expired_page_is_rendered_by_one_request_while_the_others_get_the_kept_one(demo_studio, monkeypatch):
+    Client().get(SCHEDULE)
+    later = pagecache.time.time() + 11  # past s-maxage, within stale-while-revalidate
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)
+    from django.core.cache import cache
+
+    key = pagecache._page_key(RequestFactory().get(SCHEDULE), "demo")
+    assert cache.add(f"{key}:rendering", 1)  # someone is rendering it right now
+    assert kept(Client().get(SCHEDULE))
+    cache.delete(f"{key}:rendering")
+    assert not kept(Client().get(SCHEDULE))  # this one renders it again
+    assert kept(Client().get(SCHEDULE))
