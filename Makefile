@@ -25,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 ## Install, migrate, (re)load the demo studio and serve it at http://127.0.0.1:$(PORT)
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py load_demo
+	$(DEV_ENV) $(PY) manage.py load_demo --history
 	@echo "Portal: http://127.0.0.1:$(PORT)/s/demo/   Admin: http://127.0.0.1:$(PORT)/admin/ (admin / admin)"
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

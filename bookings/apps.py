@@ -9,8 +9,11 @@ class BookingsConfig(AppConfig):
     name = "bookings"
 
     def ready(self) -> None:
+        from bookings import dashboard
         from bookings.services.reconcile import RECONCILERS
         from portal import writes
+
+        dashboard.register()
 
         for action, read in RECONCILERS.items():
             writes.register_reconciler(action, read)

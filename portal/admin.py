@@ -1,8 +1,10 @@
-"""Staff admin for studios: write-only API key, logo upload, a connection test and who the studio's staff are."""
+"""Staff admin for studios: write-only API key, logo upload, who the studio's staff are, and setting a studio up
+on its own page (a checklist, the connection test with what the API says about the studio, the embed snippet)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -13,114 +15,35 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_forms import BASIC_FIELDS, StudioAdminForm
 from portal.admin_scope import StudioScopedAdmin
 from portal.exports import csv_response
-from portal.lib.filetypes import check_image
 from portal.models import AuditEntry, Studio
-from portal.services import ConnectionResult, test_connection
-
-LOGO_MAX_BYTES = 200 * 1024
-UNREADABLE_KEY = _("The stored API key cannot be decrypted with the configured keys. Please enter the key again.")
-
-
-def _formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")  # API and privacy URLs are HTTPS (Django 6's default)
-    return db_field.formfield(**kwargs)
-
-
-# The studio's basic settings: the first section of its admin page, and fields of its form.
-BASIC_FIELDS = (
-    "name",
-    "slug",
-    "is_active",
-    "default_language",
-    "timezone",
-    "contact_email",
-    "privacy_policy_url",
+from portal.services import (
+    ConnectionResult,
+    connection_changed,
+    settings_from_api,
+    studio_overview,
+    take_settings_from_api,
+    test_connection,
 )
 
-
-class StudioAdminForm(forms.ModelForm):
-    api_key = forms.CharField(
-        label=_("API key"),
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-    )
-    clear_api_key = forms.BooleanField(label=_("Remove the stored API key"), required=False)
-    logo_upload = forms.FileField(
-        label=_("Logo"),
-        required=False,
-        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-        help_text=_("PNG, JPEG or WebP, at most 200 KB. Shown in the header of every studio page."),
-    )
-    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
-
-    class Meta:
-        model = Studio
-        formfield_callback = _formfield
-        fields = (*BASIC_FIELDS, "mode", "api_base_url", "brand_colour", "allowed_embed_origins")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["api_key"]
-        if self.instance.pk and self.instance.has_api_key:
-            field.widget.attrs["placeholder"] = _("A key is stored (hidden)")
-            field.help_text = _(
-                "A key is stored. It is never shown again. Leave this empty to keep it, or enter a new key to "
-                "replace it."
-            )
-        else:
-            field.widget.attrs["placeholder"] = _("No key stored yet")
-            field.help_text = _(
-                "No key is stored yet. Paste the API key from the PerfectGym Open API settings; it is stored "
-                "encrypted and never shown again."
-            )
-        if not (self.instance.pk and self.instance.logo):
-            self.fields["remove_logo"].disabled = True
-
-    def clean_logo_upload(self):
-        upload = self.cleaned_data.get("logo_upload")
-        if not upload:
-            return None
-        if upload.size > LOGO_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The logo may be at most 200 KB (this file has %(size)d KB)."), params={"size": upload.size // 1024}
-            )
-        data = upload.read()
-        checked = check_image(data)  # decoded, not only recognised by its first bytes
-        if checked.content_type is None:
-            raise forms.ValidationError(_("Upload a PNG, JPEG or WebP image."))
-        return {"data": data, "content_type": checked.content_type}
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("api_key") and cleaned.get("clear_api_key"):
-            self.add_error("clear_api_key", _("Either enter a new key or remove the stored one, not both."))
-        if cleaned.get("logo_upload") and cleaned.get("remove_logo"):
-            self.add_error("remove_logo", _("Either upload a new logo or remove the current one, not both."))
-        return cleaned
-
-    def save(self, commit: bool = True) -> Studio:
-        studio: Studio = super().save(commit=False)
-        if self.cleaned_data.get("clear_api_key"):
-            studio.set_api_key("")
-        elif self.cleaned_data.get("api_key"):
-            studio.set_api_key(self.cleaned_data["api_key"])
-        logo = self.cleaned_data.get("logo_upload")
-        if logo:
-            studio.logo, studio.logo_content_type = logo["data"], logo["content_type"]
-        elif self.cleaned_data.get("remove_logo"):
-            studio.logo, studio.logo_content_type = None, ""
-        if commit:
-            studio.save()
-            self.save_m2m()
-        return studio
+UNREADABLE_KEY = _("The stored API key cannot be decrypted with the configured keys. Please enter the key again.")
+# Changing one of these makes the last connection test, and what was read with the old connection, void.
+CONNECTION_FIELDS = frozenset({"mode", "api_base_url", "api_key", "clear_api_key"})
+EMBED_PAGES = (
+    ("trial", _("Trial offers")),
+    ("classes", _("Class schedule")),
+    ("appointments", _("Appointments")),
+    ("account", _("Member area")),
+    ("cancel", _("Cancel contracts (§312k)")),
+    ("voucher", _("Check-in voucher")),
+)
 
 
 def report_connection(modeladmin: admin.ModelAdmin, request: HttpRequest, studio: Studio, result: ConnectionResult):
@@ -128,12 +51,94 @@ def report_connection(modeladmin: admin.ModelAdmin, request: HttpRequest, studio
     modeladmin.message_user(request, f"{studio.name}: {result.message}", level=level)
 
 
+# --- The last connection test, per studio, for this admin session --------------------------------
+# Kept in the session, not the database: a result is only true for the key it was run with, and the
+# setup box only needs it until staff leave (no migration, nothing to go stale for other users).
+LAST_TESTS = "portal:studio-connection-tests"
+
+
+@dataclass(frozen=True)
+class LastTest:
+    ok: bool
+    message: str
+
+
+def remember_test(request: HttpRequest, studio: Studio, result: ConnectionResult) -> None:
+    tests = dict(request.session.get(LAST_TESTS, {}))
+    tests[str(studio.pk)] = {"ok": result.ok, "message": result.message}
+    request.session[LAST_TESTS] = tests
+
+
+def last_test(request: HttpRequest, studio: Studio) -> LastTest | None:
+    found = request.session.get(LAST_TESTS, {}).get(str(studio.pk))
+    return LastTest(ok=bool(found["ok"]), message=str(found["message"])) if found else None
+
+
+def forget_test(request: HttpRequest, studio: Studio) -> None:
+    tests = dict(request.session.get(LAST_TESTS, {}))
+    if tests.pop(str(studio.pk), None) is not None:
+        request.session[LAST_TESTS] = tests
+
+
+# --- The setup box at the top of the studio's page ------------------------------------------------
+@dataclass(frozen=True)
+class ChecklistItem:
+    label: str
+    done: bool
+
+
+def setup_checklist(studio: Studio, tested: LastTest | None) -> list[ChecklistItem]:
+    return [
+        ChecklistItem(str(_("API key stored")), studio.has_api_key and studio.api_key_is_readable),
+        ChecklistItem(str(_("Connection tested and working")), bool(tested and tested.ok)),
+        ChecklistItem(str(_("Cancelation reason chosen")), studio.default_cancelation_reason_id is not None),
+        ChecklistItem(str(_("Embed origins set")), bool(studio.embed_origins)),
+        ChecklistItem(str(_("Contact e-mail set")), bool(studio.contact_email)),
+    ]
+
+
+def setup_context(request: HttpRequest, studio: Studio) -> dict[str, Any]:
+    """The setup box: the checklist, the last test, and after a working test what the API says about the
+    studio (its address and opening hours are shown, never stored: the API is their source of truth)."""
+    tested = last_test(request, studio)
+    context: dict[str, Any] = {
+        "checklist": setup_checklist(studio, tested),
+        "last_test": tested,
+        "embed_snippet": embed_snippet(request, studio, "trial", studio.default_language),
+    }
+    if tested and tested.ok:
+        overview = studio_overview(studio)  # kept by the test a moment ago: no second call
+        context["overview"] = overview
+        if overview.information is not None:
+            found = settings_from_api(overview.information)
+            context["from_api"] = found
+            context["from_api_differs"] = found.differ_from(studio)
+    return context
+
+
+def embed_snippet(request: HttpRequest, studio: Studio, page: str, language: str) -> str:
+    base = settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+    return (
+        f'<script src="{base}/embed.js" async></script>\n'
+        f'<div data-studio-portal data-studio="{studio.slug}" data-page="{page}" data-lang="{language}"></div>'
+    )
+
+
 @admin.register(Studio)
 class StudioAdmin(StudioScopedAdmin):
     studio_field = "pk"
     form = StudioAdminForm
     change_form_template = "admin/portal/studio/change_form.html"
-    list_display = ("name", "slug", "mode", "key_is_set", "key_problem", "default_language", "is_active")
+    list_display = (
+        "name",
+        "slug",
+        "mode",
+        "key_is_set",
+        "key_problem",
+        "default_language",
+        "is_active",
+        "dashboard_link",
+    )
     list_filter = ("mode", "is_active")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -143,7 +148,16 @@ class StudioAdmin(StudioScopedAdmin):
     actions = ["test_connection_action"]
     fieldsets = (
         (_("Basics"), {"fields": BASIC_FIELDS}),
-        (_("Connection"), {"fields": ("mode", "api_base_url", "api_key", "clear_api_key")}),
+        (
+            _("Connection"),
+            {
+                "fields": ("mode", "api_base_url", "api_key", "clear_api_key"),
+                "description": _(
+                    "Paste the API key, then choose “Save and test connection” at the bottom of the page: the key "
+                    "is saved first, then tested."
+                ),
+            },
+        ),
         (_("Look"), {"fields": ("brand_colour", "current_logo", "logo_upload", "remove_logo")}),
         (_("Embedding"), {"fields": ("allowed_embed_origins",)}),
         (
@@ -192,6 +206,11 @@ class StudioAdmin(StudioScopedAdmin):
     def key_is_set(self, studio: Studio) -> bool:
         return studio.has_api_key
 
+    @admin.display(description=_("Dashboard"))
+    def dashboard_link(self, studio: Studio) -> str:
+        label = _("Dashboard: %(studio)s") % {"studio": studio.name}  # a link name that stands alone
+        return format_html('<a href="{}">{}</a>', reverse("studio-dashboard", args=[studio.pk]), label)
+
     @admin.display(description=_("API key problem"))
     def key_problem(self, studio: Studio) -> str:
         if studio.has_api_key and not studio.api_key_is_readable:
@@ -202,11 +221,35 @@ class StudioAdmin(StudioScopedAdmin):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         studio = self.get_object(request, object_id)
-        if request.method == "GET" and studio is not None and studio.has_api_key and not studio.api_key_is_readable:
-            # Every page of the studio says "not available" until then (SECRET_KEY changed without
-            # PORTAL_ENCRYPTION_KEY): say what to do where staff look first.
-            self.message_user(request, UNREADABLE_KEY, level=messages.ERROR)
+        if request.method == "GET" and studio is not None:
+            if studio.has_api_key and not studio.api_key_is_readable:
+                # Every page of the studio says "not available" until then (SECRET_KEY changed without
+                # PORTAL_ENCRYPTION_KEY): say what to do where staff look first.
+                self.message_user(request, UNREADABLE_KEY, level=messages.ERROR)
+            extra_context = {**(extra_context or {}), **setup_context(request, studio)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Studio, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and CONNECTION_FIELDS.intersection(form.changed_data):
+            forget_test(request, obj)
+            connection_changed(obj)
+
+    def response_add(self, request: HttpRequest, obj: Studio, post_url_continue: str | None = None) -> HttpResponse:
+        if "_test_connection" in request.POST:
+            return self._saved_and_tested(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: Studio) -> HttpResponse:
+        if "_test_connection" in request.POST:
+            return self._saved_and_tested(request, obj)
+        return super().response_change(request, obj)
+
+    def _saved_and_tested(self, request: HttpRequest, studio: Studio) -> HttpResponse:
+        """ "Save and test connection": the pasted key is stored first (it is never kept in the page), then tested."""
+        self.message_user(request, _("The studio “%(name)s” was saved.") % {"name": studio.name}, messages.SUCCESS)
+        remember_test(request, studio, test_connection(studio))
+        return HttpResponseRedirect(reverse("admin:portal_studio_change", args=[studio.pk]))
 
     @admin.display(description=_("Current logo"))
     def current_logo(self, studio: Studio):
@@ -228,6 +271,11 @@ class StudioAdmin(StudioScopedAdmin):
                 name="portal_studio_test_connection",
             ),
             path(
+                "<path:object_id>/settings-from-api/",
+                self.admin_site.admin_view(self.settings_from_api_view),
+                name="portal_studio_settings_from_api",
+            ),
+            path(
                 "<path:object_id>/embed/",
                 self.admin_site.admin_view(self.embed_view),
                 name="portal_studio_embed",
@@ -235,55 +283,55 @@ class StudioAdmin(StudioScopedAdmin):
         ]
         return urls + super().get_urls()
 
-    EMBED_PAGES = (
-        ("trial", _("Trial offers")),
-        ("classes", _("Class schedule")),
-        ("appointments", _("Appointments")),
-        ("account", _("Member area")),
-        ("cancel", _("Cancel contracts (§312k)")),
-        ("voucher", _("Check-in voucher")),
-    )
+    EMBED_PAGES = EMBED_PAGES
 
     def embed_view(self, request: HttpRequest, object_id: str):
         """The snippet a studio pastes into its website, per page, with a live preview."""
-        from django.template.response import TemplateResponse
-
         studio = self.studio_or_404(request, object_id)
         if not self.has_view_permission(request, studio):
             raise PermissionDenied
         page = request.GET.get("page", "trial")
-        if page not in dict(self.EMBED_PAGES):
+        if page not in dict(EMBED_PAGES):
             page = "trial"
         language = request.GET.get("lang", studio.default_language)
         if language not in ("de", "en"):
             language = studio.default_language
-        base = settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
-        snippet = (
-            f'<script src="{base}/embed.js" async></script>\n'
-            f'<div data-studio-portal data-studio="{studio.slug}" data-page="{page}" data-lang="{language}"></div>'
-        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Embed %(studio)s on your website") % {"studio": studio.name},
             "studio": studio,
             "opts": self.model._meta,
             "original": studio,
-            "pages": self.EMBED_PAGES,
+            "pages": EMBED_PAGES,
             "page": page,
             "language": language,
-            "snippet": snippet,
+            "snippet": embed_snippet(request, studio, page, language),
             "origins": studio.embed_origins,
         }
         return TemplateResponse(request, "admin/portal/studio/embed.html", context)
 
-    def test_connection_view(self, request: HttpRequest, object_id: str):
-        """The change form's "Test connection" button (a POST: it calls out, so no prefetching links)."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    def _changeable_studio(self, request: HttpRequest, object_id: str) -> Studio:
         studio = self.studio_or_404(request, object_id)
         if not self.has_change_permission(request, studio):
             raise PermissionDenied
-        report_connection(self, request, studio, test_connection(studio))
+        return studio
+
+    def test_connection_view(self, request: HttpRequest, object_id: str):
+        """The setup box's "Test connection" button for the stored key (a POST: it calls out, so no
+        prefetching links). The result shows in the setup box."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        studio = self._changeable_studio(request, object_id)
+        remember_test(request, studio, test_connection(studio))
+        return HttpResponseRedirect(reverse("admin:portal_studio_change", args=[studio.pk]))
+
+    def settings_from_api_view(self, request: HttpRequest, object_id: str):
+        """The setup box's "Use this name and time zone": staff confirmed what the API says."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        studio = self._changeable_studio(request, object_id)
+        result = take_settings_from_api(studio)
+        self.message_user(request, result.message, level=messages.SUCCESS if result.ok else messages.ERROR)
         return HttpResponseRedirect(reverse("admin:portal_studio_change", args=[studio.pk]))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -363,3 +364,93 @@ class Write(models.Model):
         if not (isinstance(klass, type) and issubclass(klass, perfectgym_errors.ApiError)):
             return None
         return klass(self.action, status=self.result.get("http_status"), error_code=self.result.get("error_code"))
+
+
+def _add_to_row(
+    model: type[models.Model], keys: dict[str, Any], changes: dict[str, Any], first: dict[str, Any]
+) -> None:
+    """Add to the row ``keys`` names (``changes``: F expressions), or create it with ``first``; safe when
+    two processes add to the same row at once (the one that loses the insert adds to the winner's row)."""
+    if model._default_manager.filter(**keys).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            model._default_manager.create(**keys, **first)
+    except IntegrityError:
+        model._default_manager.filter(**keys).update(**changes)
+
+
+class PageViewDay(models.Model):
+    """Views of one studio page on one day (studio time), counted by ``portal.counting``.
+
+    Nothing of the visitor is kept: no address, agent, cookie, path or query; only the route name.
+    """
+
+    studio = models.ForeignKey(
+        Studio, on_delete=models.CASCADE, related_name="page_view_days", verbose_name=_("studio")
+    )
+    day = models.DateField(_("day"))
+    page = models.CharField(
+        _("page"), max_length=100, help_text=_('The page\'s route name, e.g. "trialoffers:offers".')
+    )
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        ordering = ["-day", "page"]
+        verbose_name = _("page views per day")
+        verbose_name_plural = _("page views per day")
+        constraints = [models.UniqueConstraint(fields=["studio", "day", "page"], name="portal_page_view_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.page} {self.views}"
+
+    @classmethod
+    def add(cls, studio_id: int, day: date, page: str, views: int) -> None:
+        keys = {"studio_id": studio_id, "day": day, "page": page}
+        _add_to_row(cls, keys, {"views": models.F("views") + views}, {"views": views})
+
+
+class UpstreamDay(models.Model):
+    """Calls of one PerfectGym operation for one studio on one day (studio time), counted by
+    ``portal.counting``. Every attempt counts (a retried read once per try); an error is any answer
+    but a 2xx, or none (a timeout, a refused connection)."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="upstream_days", verbose_name=_("studio"))
+    day = models.DateField(_("day"))
+    operation = models.CharField(_("operation"), max_length=100)
+    calls = models.PositiveIntegerField(_("calls"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    rate_limited = models.PositiveIntegerField(_("rate limited (429)"), default=0)
+    total_ms = models.PositiveBigIntegerField(_("total time (ms)"), default=0)
+    max_ms = models.PositiveIntegerField(_("longest call (ms)"), default=0)
+
+    class Meta:
+        ordering = ["-day", "operation"]
+        verbose_name = _("upstream calls per day")
+        verbose_name_plural = _("upstream calls per day")
+        constraints = [models.UniqueConstraint(fields=["studio", "day", "operation"], name="portal_upstream_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.operation} {self.calls}"
+
+    @property
+    def average_ms(self) -> float:
+        return self.total_ms / self.calls if self.calls else 0.0
+
+    @classmethod
+    def add(
+        cls,
+        studio_id: int,
+        day: date,
+        operation: str,
+        *,
+        calls: int,
+        errors: int,
+        rate_limited: int,
+        total_ms: int,
+        max_ms: int,
+    ) -> None:
+        first = {"calls": calls, "errors": errors, "rate_limited": rate_limited, "total_ms": total_ms, "max_ms": max_ms}
+        changes: dict[str, Any] = {name: models.F(name) + value for name, value in first.items() if name != "max_ms"}
+        changes["max_ms"] = Greatest(models.F("max_ms"), models.Value(max_ms))
+        _add_to_row(cls, {"studio_id": studio_id, "day": day, "operation": operation}, changes, first)

@@ -17,7 +17,8 @@ thread hand-off), which keeps warm pages near what Django can serve at all.
   bumps the generation, so the next visitor gets it rendered again; otherwise a page is fresh for
   ``PUBLIC_PAGE_SECONDS`` (reads refresh behind it as usual on the next render). An expired or outdated
   page is rendered again by one request while the others get the kept one, for at most
-  ``PUBLIC_PAGE_STALE_SECONDS`` more (no herd of renders when a popular page expires).
+  ``PUBLIC_PAGE_STALE_SECONDS`` more (no herd of renders when a popular page expires). Each process also
+  keeps its own copy of a page for ``PUBLIC_PAGE_LOCAL_SECONDS`` (1 s): most hits need no round trip.
 - A public page must hold nothing of one visitor: no CSRF token (``base.html`` leaves it out when
   ``request.public_page``), no per-visitor nonce (the trial and voucher forms derive theirs on the
   first POST), no counter that must see every view (``count_hits`` replays it on a hit).
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import re
 import time
 import uuid
@@ -100,6 +102,9 @@ def _generation_key(slug: str) -> str:
 def bump(slug: str) -> None:
     """The studio's cached pages are out of date (a write changed what they show)."""
     cache.set(_generation_key(slug), uuid.uuid4().hex, timeout=None)
+    prefix = f"page:{slug}:"
+    for key in [key for key in list(_local) if key.startswith(prefix)]:
+        _local.pop(key, None)
 
 
 def _language(request: HttpRequest) -> str:
@@ -158,6 +163,39 @@ def _fresh(entry: dict[str, Any], generation: Any) -> bool:
     return entry["gen"] == generation and time.time() < entry["until"]
 
 
+# This process's copies of the pages it served last (pickled, so each hit gets its own response object): a
+# page checked against the shared cache less than PUBLIC_PAGE_LOCAL_SECONDS ago is served from memory, with
+# no round trip at all. Another process's write reaches these copies within that second; this process's own
+# writes drop them at once (``bump``).
+LOCAL_PAGES = 512
+_local: dict[str, tuple[float, bytes]] = {}
+
+
+def _local_seconds() -> float:
+    return float(getattr(settings, "PUBLIC_PAGE_LOCAL_SECONDS", 1.0))
+
+
+def _recent(key: str) -> dict[str, Any] | None:
+    found = _local.get(key)
+    if found is None or time.monotonic() - found[0] >= _local_seconds():
+        return None
+    entry: dict[str, Any] = pickle.loads(found[1])  # noqa: S301  (bytes this process pickled itself)
+    return entry if time.time() < entry["until"] else None
+
+
+def _remember(key: str, entry: dict[str, Any]) -> None:
+    if _local_seconds() <= 0:
+        return
+    if len(_local) >= LOCAL_PAGES:
+        _local.clear()
+    _local[key] = (time.monotonic(), pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
+
+
+def forget() -> None:
+    """Drop this process's copies (the test suite starts every test without them)."""
+    _local.clear()
+
+
 def _take_render_lock(key: str) -> bool:
     """One request renders an expired page again; the others are answered with the kept one meanwhile
     (no herd of renders each time a popular page expires)."""
@@ -188,12 +226,17 @@ class PublicPageCacheMiddleware:
         redirect_to_https = settings.SECURE_SSL_REDIRECT and not request.is_secure()
         if request.method in ("GET", "HEAD") and keeping() and anonymous(request) and not redirect_to_https:
             key = _page_key(request, slug)
+            entry = _recent(key)
+            if entry is not None:
+                return _from_entry(request, entry)
             found = cache.get_many([key, _generation_key(slug)])
             generation = found.get(_generation_key(slug))
             entry = found.get(key)
-            if entry is not None and (_fresh(entry, generation) or not _take_render_lock(key)):
-                # Fresh; or another request is rendering it again right now: the last one meanwhile.
+            if entry is not None and _fresh(entry, generation):
+                _remember(key, entry)
                 return _from_entry(request, entry)
+            if entry is not None and not _take_render_lock(key):
+                return _from_entry(request, entry)  # another request renders it again: the last one meanwhile
         response = self.get_response(request)
         if self._is_public(request, response):
             _public_headers(response)

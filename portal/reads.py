@@ -29,7 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 
-from portal import pagecache
+from portal import counting, pagecache
 from portal.lib import cache as swr
 from portal.lib import concurrency
 from portal.models import Studio
@@ -127,7 +127,8 @@ def guard(studio: Studio, operation: str) -> Iterator[None]:
 
 def call(studio: Studio, operation: str, fetch: Callable[[PerfectGymClient], T], *, language: str | None = None) -> T:
     """One upstream call now, through the 429 pause. ``language``: None is the visitor's."""
-    with guard(studio, operation):
+    # Every call of the one read and write path counts for its studio (portal.counting: upstream health).
+    with counting.calls_of(studio), guard(studio, operation):
         return fetch(client_for(studio, language=language))
 
 

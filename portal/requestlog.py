@@ -14,7 +14,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
-from portal import metrics
+from portal import counting, metrics
 from portal.logformat import route_name
 
 logger = logging.getLogger("portal.request")
@@ -75,4 +75,5 @@ class RequestLogMiddleware:
             },
         )
         metrics.observe_request(route, method, status, duration_ms / 1000)
+        counting.count_request(request, response, route)  # page views per studio and day, no client data
         return response

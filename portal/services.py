@@ -1,5 +1,5 @@
 """Studio-wide reads: studio information (the one reader every app uses), occupancy, the home page's
-overview and the staff's connection test."""
+overview, the staff's connection test and what setting a studio up takes over from the API."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from portal.lib.crypto import DecryptionError
 from portal.models import Studio
 from portal.perfectgym import errors
 from portal.perfectgym.client import PerfectGymClient
-from portal.perfectgym.models import StudioInformation, StudioOpeningHours
+from portal.perfectgym.models import ContractCancelationReason, StudioInformation, StudioOpeningHours
 from portal.user_messages import message_for
 
 logger = logging.getLogger("portal.services")
@@ -288,8 +288,9 @@ def test_connection(studio: Studio) -> ConnectionResult:
     if not api_key:
         return ConnectionResult(ConnectionStatus.NO_KEY, _("No API key is stored for this studio yet."))
     try:
-        # Uncached on purpose: staff test the key as it is now.
-        info = reads.call(studio, "getStudioInformation", lambda client: client.get_studio_information())
+        # Never from the cache: staff test the key as it is now. What it finds is kept for the next reader,
+        # so the setup box shows the address and opening hours without asking again.
+        info = reads.read_now(information_read(studio))
     except errors.ApiError as exc:
         result = _failure(exc)
         logger.info("connection test studio=%s status=%s", studio.pk, result.status.value)
@@ -301,3 +302,104 @@ def test_connection(studio: Studio) -> ConnectionResult:
 
 
 test_connection.__test__ = False  # type: ignore[attr-defined]  # a service, not a pytest test (tests import it by name)
+
+
+# --- Setting a studio up: what staff take over from the API -----------------------------------
+# Countries with one time zone. The API has no time-zone field: a studio whose answer names no zone
+# (in its closing hours) gets its country's, or none when the country has several.
+_COUNTRY_ZONES = {
+    "AT": "Europe/Vienna",
+    "BE": "Europe/Brussels",
+    "BG": "Europe/Sofia",
+    "CH": "Europe/Zurich",
+    "CZ": "Europe/Prague",
+    "DE": "Europe/Berlin",
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris",
+    "GB": "Europe/London",
+    "GR": "Europe/Athens",
+    "HR": "Europe/Zagreb",
+    "HU": "Europe/Budapest",
+    "IE": "Europe/Dublin",
+    "IT": "Europe/Rome",
+    "LI": "Europe/Vaduz",
+    "LT": "Europe/Vilnius",
+    "LU": "Europe/Luxembourg",
+    "LV": "Europe/Riga",
+    "NL": "Europe/Amsterdam",
+    "NO": "Europe/Oslo",
+    "PL": "Europe/Warsaw",
+    "RO": "Europe/Bucharest",
+    "SE": "Europe/Stockholm",
+    "SI": "Europe/Ljubljana",
+    "SK": "Europe/Bratislava",
+}
+
+
+@dataclass(frozen=True)
+class SettingsFromApi:
+    """The studio's name and time zone as the API has them (the portal keeps its own copy of both)."""
+
+    name: str
+    timezone: str  # "" when the answer names no zone and the country has several
+
+    def differ_from(self, studio: Studio) -> bool:
+        return bool(self.name and self.name != studio.name) or bool(self.timezone and self.timezone != studio.timezone)
+
+
+def settings_from_api(info: StudioInformation) -> SettingsFromApi:
+    return SettingsFromApi(name=(info.name or "").strip(), timezone=_zone_of(info))
+
+
+def _zone_of(info: StudioInformation) -> str:
+    for closure in info.closing_hours:
+        for moment in (closure.date_time_from, closure.date_time_to):
+            zone = getattr(moment.tzinfo, "key", None) if moment is not None else None
+            if zone:
+                return str(zone)
+    return _COUNTRY_ZONES.get((info.country_code or "").upper(), "")
+
+
+def take_settings_from_api(studio: Studio) -> ConnectionResult:
+    """Store the API's name and time zone for ``studio`` (staff confirmed them on the setup box)."""
+    if not (studio.has_api_key and studio.api_key_is_readable):
+        return test_connection(studio)  # says what is wrong with the key, without asking the API
+    try:
+        # Uncached: staff confirm what the API says now, with the key stored now.
+        found = settings_from_api(reads.read_now(information_read(studio)))
+    except errors.ApiError as exc:
+        return _failure(exc)
+    if found.name:
+        studio.name = found.name[: Studio._meta.get_field("name").max_length]
+    if found.timezone:
+        studio.timezone = found.timezone
+    studio.save(update_fields=["name", "timezone", "updated_at"])
+    return ConnectionResult(
+        ConnectionStatus.OK,
+        _("Name and time zone taken from the API: “%(name)s”, %(timezone)s.")
+        % {"name": studio.name, "timezone": studio.timezone},
+    )
+
+
+def cancelation_reasons(studio: Studio) -> list[ContractCancelationReason]:
+    """The studio's contract cancelation reasons, in the active language; raises ``ApiError``.
+
+    Cached under the same key as the members' cancelation form reads them (selfservice), so staff
+    choosing the studio's default reason cost no extra call.
+    """
+    language = translation.get_language()
+    return reads.read(
+        studio,
+        "getContractCancelationReasonData",
+        lambda client: client.get_contract_cancelation_reason_data(),
+        key=(language,),
+        language=language,
+    )
+
+
+def connection_changed(studio: Studio) -> None:
+    """Staff changed the studio's key, mode or base URL: what was read with the old one is read again."""
+    reads.invalidate(studio, "getStudioInformation")
+    reads.invalidate(studio, "getContractCancelationReasonData")

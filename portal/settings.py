@@ -154,6 +154,8 @@ PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", 10, minimum=0)
 PUBLIC_PAGE_STALE_SECONDS = envint("PUBLIC_PAGE_STALE_SECONDS", 30, minimum=0)
 PUBLIC_PAGE_STALE_IF_ERROR_SECONDS = envint("PUBLIC_PAGE_STALE_IF_ERROR_SECONDS", 600, minimum=0)
 PUBLIC_PAGE_CACHE = envbool("PUBLIC_PAGE_CACHE", True)
+# Each process serves its own copy of a kept page for this long without asking the shared cache.
+PUBLIC_PAGE_LOCAL_SECONDS = envfloat("PUBLIC_PAGE_LOCAL_SECONDS", 1.0, minimum=0.0)
 
 # --- Sessions and cookies -----------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

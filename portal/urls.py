@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import metrics, views
+from portal.admin_dashboard import dashboard_csv, dashboard_view
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
@@ -13,6 +14,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("embed.js", views.embed_script, name="embed-script"),
+    # Before admin.site.urls, whose catch-all would answer these paths with its own 404.
+    path("admin/dashboard/<int:studio_id>/", admin.site.admin_view(dashboard_view), name="studio-dashboard"),
+    path(
+        "admin/dashboard/<int:studio_id>/<slug:section>/<int:chart>.csv",
+        admin.site.admin_view(dashboard_csv),
+        name="studio-dashboard-csv",
+    ),
     path("admin/", admin.site.urls),
     path("s/<slug:slug>/", views.studio_home, name="studio-home"),
     path("s/<slug:slug>/logo", views.studio_logo, name="studio-logo"),

@@ -257,7 +257,7 @@ class ReferenceDeployment:
         self.say(f"--- setting up ({self.describe_backing()}) in {self.run_dir}")
         self.manage("migrate", "--noinput", "--verbosity", "0")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
-        self.manage("load_demo", "--verbosity", "0")
+        self.manage("load_demo", "--history", "--verbosity", "0")
         for index, port in enumerate(self.instance_ports):
             self._start_instance(index, port)
         if self.with_worker:

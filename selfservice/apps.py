@@ -13,9 +13,12 @@ class SelfserviceConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import housekeeping, notifications, writes
+        from selfservice import dashboard
         from selfservice.services import emails, online_cancelation, reconcile
         from selfservice.services.contracts import CONFIRMATION
         from selfservice.services.sign_in import SIGN_IN_LINK
+
+        dashboard.register()
 
         notifications.register(SIGN_IN_LINK, emails.send_sign_in_link)
         notifications.register(CONFIRMATION, emails.send_confirmation)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from portal import counting, pagecache
 from portal.models import Studio
 from portal.studios import forget_studios
 from portal.upstream import client_for, reset_sessions
@@ -13,10 +14,12 @@ from portal.upstream import client_for, reset_sessions
 @pytest.fixture(autouse=True)
 def _clean_cache_and_sessions():
     cache.clear()
+    pagecache.forget()
     reset_sessions()
     forget_studios()  # the test database is rolled back under the per-process studio cache
     yield
     cache.clear()
+    counting.forget()  # nothing counted is left for the exit's flush (it would write to the development database)
 
 
 @pytest.fixture

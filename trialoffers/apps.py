@@ -10,8 +10,10 @@ class TrialoffersConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import housekeeping, notifications, pagecache, writes
-        from trialoffers import services
+        from trialoffers import dashboard, services
         from trialoffers.services.reconcile import reconcile_journeys
+
+        dashboard.register()
 
         notifications.register(services.BOOKING_EMAIL, services.send_booking_message)
         notifications.register(services.VOUCHER_EMAIL, services.send_voucher_message)

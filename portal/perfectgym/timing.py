@@ -29,6 +29,8 @@ class UpstreamTimer:
 
 
 current_timer: contextvars.ContextVar[UpstreamTimer | None] = contextvars.ContextVar("upstream_timer", default=None)
+# The studio whose calls these are (set by portal.reads.call), so listeners can count per studio; None: nobody's.
+current_studio_pk: contextvars.ContextVar[int | None] = contextvars.ContextVar("upstream_studio_pk", default=None)
 CallListener = Callable[[str, int | None, float], None]
 call_listeners: list[CallListener] = []
 

@@ -92,7 +92,8 @@ def instances(tmp_path_factory):
         with_nginx=False,
         with_worker=False,
         # Sign-in requests wait in the task table (no worker): the POST itself makes no upstream call.
-        extra_env={"TASKS_MODE": "database"},
+        # The page cache off: what is measured is the read cache below it (one load per value across both).
+        extra_env={"TASKS_MODE": "database", "PUBLIC_PAGE_CACHE": "0"},
         quiet=True,
     )
     with deployment:

@@ -133,3 +133,17 @@ def test_an_expired_page_is_rendered_by_one_request_while_the_others_get_the_kep
     cache.delete(f"{key}:rendering")
     assert not kept(Client().get(SCHEDULE))  # this one renders it again
     assert kept(Client().get(SCHEDULE))
+
+
+def test_a_hit_within_a_second_needs_no_round_trip(demo_studio, monkeypatch):
+    Client().get(SCHEDULE)
+    assert kept(Client().get(SCHEDULE))  # from the shared cache; this process keeps a copy for a second
+
+    def no_round_trip(*args, **kwargs):
+        raise AssertionError("asked the shared cache")
+
+    monkeypatch.setattr(pagecache.cache, "get_many", no_round_trip)
+    first, second = Client().get(SCHEDULE), Client().get(SCHEDULE)
+    assert kept(first) and kept(second) and first.content == second.content
+    first["X-Test"] = "one response object per hit"
+    assert "X-Test" not in second

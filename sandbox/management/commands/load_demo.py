@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
+from portal import dashboard
 from portal.models import Studio
 from sandbox import demo
 from sandbox.demo.trialoffers import DEMO_ONLINE_OFFER_ID
@@ -19,6 +20,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-admin", action="store_true", help="Do not create the admin/admin login.")
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Also fill about eight weeks of dashboard history (audit log, funnel, page views, upstream calls).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         studio, created = Studio.objects.get_or_create(
@@ -39,6 +45,8 @@ class Command(BaseCommand):
         studio.mode = Studio.Mode.SANDBOX
         studio.save()
         demo.load(studio)
+        if options["history"]:  # opt-in: tests count the audit entries and records their own actions make
+            dashboard.load_demo_history(studio)
         if not options["no_admin"]:
             User = get_user_model()
             user, _ = User.objects.get_or_create(username="admin", defaults={"email": "admin@localhost"})
