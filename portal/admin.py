@@ -143,7 +143,6 @@ class StudioAdmin(StudioScopedAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("current_logo",)
-    filter_horizontal = ("staff",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["test_connection_action"]
     fieldsets = (
@@ -185,6 +184,8 @@ class StudioAdmin(StudioScopedAdmin):
         if db_field.name == "staff":
             users = get_user_model()
             kwargs["queryset"] = users._default_manager.filter(is_staff=True).order_by(users.USERNAME_FIELD)
+            # Plain checkboxes: Django's two-box filter widget puts aria-label on role-less spans (axe).
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

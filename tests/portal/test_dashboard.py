@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from portal import dashboard, svgchart
 from portal.dashboard import Chart, Series
@@ -209,6 +210,7 @@ def test_the_demo_without_history_keeps_the_audit_log_empty(demo_studio):
     assert not AuditEntry.objects.filter(studio=demo_studio).exists()
 
 
+@translation.override("en")
 def test_the_description_sums_up_each_series_and_escapes_names():
     chart = Chart("Calls <b>", "bar", ["a", "b"], [Series("x & y", [1, 3])], x_title="Op", unit="ms")
 
@@ -219,6 +221,7 @@ def test_the_description_sums_up_each_series_and_escapes_names():
     ET.fromstring(svg)
 
 
+@translation.override("en")
 def test_a_chart_without_data_says_so():
     chart = Chart("Empty", "line", ["2026-01-01"], [Series("x", [0])], x_title="Day")
 
