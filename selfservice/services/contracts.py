@@ -16,6 +16,7 @@ from portal.models import Studio, Write
 from portal.notifications import notify
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
+from portal.services import cancelation_reasons as studio_cancelation_reasons
 from portal.upstream import client_for
 from selfservice import display
 from selfservice.services.common import NotOwned, Outcome, Resent, actor, once, resent, translated
@@ -109,15 +110,9 @@ def contract_data(studio: Studio, customer_id: int, *, now: bool = False) -> lis
 
 
 def read_cancelation_reasons(studio: Studio) -> list[m.ContractCancelationReason]:
-    """The studio's cancelation reasons, the same for every member: cached per language; raises ApiError."""
-    language = translation.get_language()
-    return reads.read(
-        studio,
-        "getContractCancelationReasonData",
-        lambda client: client.get_contract_cancelation_reason_data(),
-        key=(language,),
-        language=language,
-    )
+    """The studio's cancelation reasons, the same for every member: cached per language; raises ApiError.
+    The one reader is ``portal.services.cancelation_reasons`` (staff choose the studio's default there)."""
+    return studio_cancelation_reasons(studio)
 
 
 cancelation_reasons = translated(read_cancelation_reasons)
