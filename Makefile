@@ -46,13 +46,15 @@ typecheck: install-dev
 	$(VENV)/bin/mypy
 
 APPS := trialoffers selfservice bookings
+# Every language with a catalog (the ones a studio can enable are in settings.LANGUAGES).
+LANGS := de en fr it nl es pl
 
 ## Extract and compile translations (needs GNU gettext): the portal's catalog in locale/, each app's in <app>/locale/
 messages: install
-	$(DEV_ENV) $(PY) manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=staticfiles \
+	$(DEV_ENV) $(PY) manage.py makemessages $(foreach lang,$(LANGS),-l $(lang)) --no-obsolete --ignore=.venv --ignore=staticfiles \
 		--ignore=var --ignore=tests $(foreach app,$(APPS),--ignore=$(app))
 	for app in $(APPS); do (cd $$app && $(DEV_ENV) DJANGO_SETTINGS_MODULE=portal.settings PYTHONPATH=$(CURDIR) \
-		$(CURDIR)/$(VENV)/bin/django-admin makemessages -l de -l en --no-obsolete); done
+		$(CURDIR)/$(VENV)/bin/django-admin makemessages $(foreach lang,$(LANGS),-l $(lang)) --no-obsolete); done
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 ## Speed: gunicorn on the sandbox with injected latency, driven from a second process (see README)
