@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_forms import BASIC_FIELDS, StudioAdminForm
@@ -295,7 +296,7 @@ class StudioAdmin(StudioScopedAdmin):
         if page not in dict(EMBED_PAGES):
             page = "trial"
         language = request.GET.get("lang", studio.default_language)
-        if language not in ("de", "en"):
+        if language not in studio.enabled_languages:
             language = studio.default_language
         context = {
             **self.admin_site.each_context(request),
@@ -306,6 +307,7 @@ class StudioAdmin(StudioScopedAdmin):
             "pages": EMBED_PAGES,
             "page": page,
             "language": language,
+            "languages": [(code, get_language_info(code)["name_local"]) for code in studio.enabled_languages],
             "snippet": embed_snippet(request, studio, page, language),
             "origins": studio.embed_origins,
         }

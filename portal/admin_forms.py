@@ -28,6 +28,7 @@ BASIC_FIELDS = (
     "name",
     "slug",
     "is_active",
+    "languages",
     "default_language",
     "timezone",
     "contact_email",
@@ -53,11 +54,23 @@ class StudioAdminForm(forms.ModelForm):
         help_text=_("PNG, JPEG or WebP, at most 200 KB. Shown in the header of every studio page."),
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("languages"),
+        choices=Studio.Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # none ticked: the default language alone
+        help_text=_("The languages visitors can choose; the default language is always one of them."),
+    )
 
     class Meta:
         model = Studio
         formfield_callback = _formfield
         fields = (*BASIC_FIELDS, "mode", "api_base_url", "brand_colour", "allowed_embed_origins")
+
+    def clean_languages(self) -> list[str]:
+        # Kept in the portal's order; the default language is added in clean() when it was left out.
+        chosen = set(self.cleaned_data.get("languages") or [])
+        return [code for code, _name in Studio.Language.choices if code in chosen]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,6 +141,13 @@ class StudioAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        default, languages = cleaned.get("default_language"), cleaned.get("languages")
+        if default and not languages:
+            cleaned["languages"] = languages = [default]
+        if default and languages is not None and default not in languages:
+            self.add_error(
+                "default_language", _("The default language must be one of the languages visitors can choose.")
+            )
         if cleaned.get("api_key") and cleaned.get("clear_api_key"):
             self.add_error("clear_api_key", _("Either enter a new key or remove the stored one, not both."))
         if cleaned.get("logo_upload") and cleaned.get("remove_logo"):

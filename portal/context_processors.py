@@ -24,10 +24,12 @@ class LanguageLink:
 
 
 def language_links(request: HttpRequest) -> list[LanguageLink]:
-    """Links to the same page in each language; other query parameters are kept."""
+    """Links to the same page in each language the studio enabled; other query parameters are kept."""
     current = translation.get_language()
+    studio = getattr(request, "studio", None)
+    enabled = studio.enabled_languages if studio is not None else [code for code, _name in settings.LANGUAGES]
     links = []
-    for code, _name in settings.LANGUAGES:
+    for code in enabled:
         query = request.GET.copy()
         query["lang"] = code
         links.append(

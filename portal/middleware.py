@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -118,19 +118,23 @@ def _studio_of_path(path: str) -> Studio | None:
     return get_active_studio(match.group(1))
 
 
-def language_from_request(request: HttpRequest, studio_default: str | None = None) -> str:
-    """``?lang=`` wins, then the language cookie, then the browser, then the studio's default."""
+def language_from_request(
+    request: HttpRequest, studio_default: str | None = None, enabled: Collection[str] | None = None
+) -> str:
+    """``?lang=`` wins, then the language cookie, then the browser, then the studio's default; each only
+    when it is one of ``enabled`` (a studio's languages; every language the portal speaks without one)."""
+    allowed = SUPPORTED_LANGUAGES if enabled is None else SUPPORTED_LANGUAGES.intersection(enabled)
     asked = request.GET.get("lang", "")[:5].lower()
-    if asked in SUPPORTED_LANGUAGES:
+    if asked in allowed:
         return asked
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    if cookie in SUPPORTED_LANGUAGES:
+    if cookie in allowed:
         return cookie
     accept = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
     if accept:
         for part in accept.split(","):
             code = part.split(";")[0].strip().lower()[:2]
-            if code in SUPPORTED_LANGUAGES:
+            if code in allowed:
                 return code
     return studio_default or settings.LANGUAGE_CODE
 
@@ -171,7 +175,7 @@ class StudioLocaleMiddleware:
         studio = get_active_studio(slug)
         request.studio = studio  # type: ignore[attr-defined]  # None too: the views answer 404 then
         if studio is not None:
-            language = language_from_request(request, studio.default_language)
+            language = language_from_request(request, studio.default_language, studio.enabled_languages)
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return None

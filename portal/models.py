@@ -67,6 +67,10 @@ def validate_origins(text: str) -> None:
             )
 
 
+def default_languages() -> list[str]:
+    return ["de", "en"]
+
+
 class Studio(models.Model):
     class Mode(models.TextChoices):
         SANDBOX = "sandbox", _("Sandbox (demo data, no real tenant)")
@@ -75,12 +79,22 @@ class Studio(models.Model):
     class Language(models.TextChoices):
         GERMAN = "de", _("German")
         ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
+        ITALIAN = "it", _("Italian")
+        DUTCH = "nl", _("Dutch")
+        SPANISH = "es", _("Spanish")
+        POLISH = "pl", _("Polish")
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in the address: /s/slug/"))
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone])
     default_language = models.CharField(
         _("default language"), max_length=5, choices=Language.choices, default=Language.GERMAN
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=default_languages,
+        help_text=_("The languages visitors can choose; the default language is always one of them."),
     )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.SANDBOX)
     api_base_url = models.URLField(
@@ -165,6 +179,12 @@ class Studio(models.Model):
     # --- API key: write-only, encrypted at rest -------------------------------
     def set_api_key(self, raw_key: str) -> None:
         self.api_key_encrypted = crypto.encrypt(raw_key.strip()) if raw_key.strip() else ""
+
+    @property
+    def enabled_languages(self) -> list[str]:
+        """The languages visitors can choose, in the portal's order; the default language always among them."""
+        chosen = set(self.languages or []) | {self.default_language}
+        return [code for code, _name in self.Language.choices if code in chosen]
 
     @property
     def api_key(self) -> str:

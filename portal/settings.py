@@ -238,7 +238,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 
 # --- Languages ----------------------------------------------------------------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# Every language the portal speaks; each studio enables the ones its members see (Studio.languages).
+LANGUAGES = [
+    ("de", _("German")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("it", _("Italian")),
+    ("nl", _("Dutch")),
+    ("es", _("Spanish")),
+    ("pl", _("Polish")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Berlin"

@@ -1,7 +1,7 @@
 /*! Studio portal embed: paste once, then add
  *  <div data-studio-portal data-studio="demo" data-page="trial"></div>
  *  data-page: trial | classes | appointments | account | cancel | voucher (or data-path="trial/..." for a deep link);
- *  data-lang: de | en (defaults to the page's own language).
+ *  data-lang: any language the studio enabled: de, en, fr, it, nl, es, pl (defaults to the page's own language).
  */
 (function () {
   "use strict";

@@ -26,6 +26,7 @@ def form_data(studio: Studio, **overrides) -> dict:
         "slug": studio.slug,
         "is_active": "on",
         "default_language": studio.default_language,
+        "languages": studio.enabled_languages,
         "timezone": studio.timezone,
         "contact_email": studio.contact_email,
         "privacy_policy_url": studio.privacy_policy_url,

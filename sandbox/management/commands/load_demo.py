@@ -34,6 +34,7 @@ class Command(BaseCommand):
                 "mode": Studio.Mode.SANDBOX,
                 "timezone": "Europe/Berlin",
                 "default_language": "de",
+                "languages": ["de", "en", "fr", "it", "nl", "es", "pl"],  # the demo speaks every language
                 "contact_email": "hallo@demo-fitness.example",
                 "privacy_policy_url": "https://demo-fitness.example/datenschutz",
                 "trial_what_to_bring": "Sportkleidung, saubere Hallenschuhe, ein Handtuch und etwas zu trinken.",
