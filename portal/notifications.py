@@ -90,6 +90,13 @@ def send_message(*, kind: str, ids: Ids, language: str) -> int:
     return sent
 
 
+def person_language(preferred: Any, studio: Any, fallback: str) -> str:
+    """The language to write to one person in: their preferred language from the API (a ``Language`` with
+    ``language_code``) when the studio speaks it, else ``fallback`` (the language of the page they used)."""
+    code = (getattr(preferred, "language_code", None) or "").lower()[:2]
+    return code if code in getattr(studio, "enabled_languages", ()) else fallback
+
+
 def send_email(
     to: Sequence[str],
     subject: str,

@@ -10,12 +10,13 @@ import logging
 from typing import Any, cast
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import audit, reads
 from portal.models import Studio, Write
-from portal.notifications import EmailDeliveryFailed, send_email
+from portal.notifications import EmailDeliveryFailed, person_language, send_email
 from portal.perfectgym import errors
 from portal.perfectgym import models as m
 from portal.services import studio_information
@@ -48,6 +49,7 @@ def send_sign_in_link(ids: dict[str, Any], language: str) -> int:
         audit.record(studio, "sign_in_link", actor="anonymous", outcome=outcome, details={})
         return 0
     customer = matches[0]
+    language = person_language(customer.preferred_language, studio, language)
     path = reverse(
         "selfservice:sign-in-link", kwargs={"slug": studio.slug, "token": SignInToken.issue(studio, customer.id)}
     )
@@ -90,8 +92,19 @@ def send_confirmation(ids: dict[str, Any], language: str) -> int:
         raise
     if not email:
         return 0
-    context = confirmation_context(studio, request.result)
+    language = _member_language(studio, int(request.actor.partition(":")[2]), language)
+    with translation.override(language):
+        context = confirmation_context(studio, request.result)
     return int(send_mail([email], subject, template, context, language=language, studio=studio))
+
+
+def _member_language(studio: Studio, customer_id: int, fallback: str) -> str:
+    """The member's preferred language from their record (cached), else the page's."""
+    try:
+        customer = reads.value(customer_read(studio, customer_id))
+    except errors.ApiError:
+        return fallback
+    return person_language(customer.preferred_language, studio, fallback)
 
 
 def _studio_email_from_api(studio: Studio) -> list[str]:

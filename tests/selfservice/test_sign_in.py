@@ -180,3 +180,23 @@ def test_session_of_another_studio_does_not_count(client, demo_studio, mia):
     session[SESSION_KEY] = {"studio": demo_studio.pk + 999, "customer": mia.id}
     session.save()
     assert client.get("/s/demo/account/contact/").status_code == 302
+
+
+def test_the_link_comes_in_the_members_own_language(client, demo_studio, mia):
+    """Mia's record says German: an English page still sends her a German e-mail; without a preferred language
+    (or one the studio does not offer) the e-mail follows the page."""
+    client.get(ACCOUNT + "?lang=en")
+    ask_for_link(client, "mia@example.com")
+    assert mail.outbox[-1].subject == "Ihr Anmeldelink"
+    from sandbox.store import Store
+
+    store = Store(demo_studio)
+    record = store.require("customer", mia.customer.id)
+    record["preferredLanguage"] = {"languageCode": "fr", "countryCode": "FR"}
+    store.save("customer", record)
+    ask_for_link(client, "mia@example.com")
+    assert mail.outbox[-1].subject == "Votre lien de connexion"
+    demo_studio.languages = ["de", "en"]
+    demo_studio.save()
+    ask_for_link(client, "mia@example.com")
+    assert mail.outbox[-1].subject == "Your sign-in link"
