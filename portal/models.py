@@ -181,6 +181,11 @@ class Studio(models.Model):
         self.api_key_encrypted = crypto.encrypt(raw_key.strip()) if raw_key.strip() else ""
 
     @property
+    def in_germany(self) -> bool:
+        """German consumer law applies (§312k BGB wording): the studio keeps German time (Busingen is German too)."""
+        return self.timezone in ("Europe/Berlin", "Europe/Busingen")
+
+    @property
     def enabled_languages(self) -> list[str]:
         """The languages visitors can choose, in the portal's order; the default language always among them."""
         chosen = set(self.languages or []) | {self.default_language}

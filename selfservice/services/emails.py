@@ -10,7 +10,6 @@ import logging
 from typing import Any, cast
 
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,19 +91,9 @@ def send_confirmation(ids: dict[str, Any], language: str) -> int:
         raise
     if not email:
         return 0
-    language = _member_language(studio, int(request.actor.partition(":")[2]), language)
-    with translation.override(language):
-        context = confirmation_context(studio, request.result)
+    # In the page's language: the member's record (their preferred language) would cost a fourth call.
+    context = confirmation_context(studio, request.result)
     return int(send_mail([email], subject, template, context, language=language, studio=studio))
-
-
-def _member_language(studio: Studio, customer_id: int, fallback: str) -> str:
-    """The member's preferred language from their record (cached), else the page's."""
-    try:
-        customer = reads.value(customer_read(studio, customer_id))
-    except errors.ApiError:
-        return fallback
-    return person_language(customer.preferred_language, studio, fallback)
 
 
 def _studio_email_from_api(studio: Studio) -> list[str]:

@@ -63,7 +63,7 @@ def test_german_by_default_and_english_on_request(client, demo_studio):
     english = response.content.decode()
     assert '<html lang="en">' in english
     assert "Opening hours" in english
-    assert ">Cancel contracts here</a>" in english
+    assert "(Cancel contracts here)</span></a>" in english
     assert response.cookies["django_language"].value == "en"
     # The choice sticks through the cookie.
     assert '<html lang="en">' in page(client, "/s/demo/")

@@ -73,8 +73,14 @@ def test_wording_in_german(client, demo_studio):
 def test_wording_in_english(client, demo_studio):
     response = client.get(URL + "?lang=en")
     body = response.content.decode()
-    assert "<h1>Cancel contracts here</h1>" in body
-    assert re.search(r'<button type="submit"[^>]*>Cancel now</button>', body)
+    # The demo studio is in Germany: the legal German wording stays, with the English beside it.
+    assert (
+        '<h1><span lang="de">Verträge hier kündigen</span> <span class="legal-translation">(Cancel contracts here)'
+        in body
+    )
+    assert re.search(
+        r'<button type="submit"[^>]*><span lang="de">jetzt kündigen</span> <span[^>]*>\(Cancel now\)', body
+    )
     assert "At the earliest possible date" in main_text(response)
 
 
@@ -393,3 +399,20 @@ def test_staff_see_every_declaration_read_only_in_admin(admin_client, client, de
     assert detail.status_code == 200 and "Umzug" in detail.content.decode()
     assert admin_client.get("/admin/selfservice/onlinecancelation/add/").status_code == 403
     assert record.nonce not in detail.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "pl"])
+def test_a_studio_in_germany_keeps_the_legal_german_wording_beside_the_translation(client, demo_studio, language):
+    page = client.get(f"{URL}?lang={language}").content.decode()
+    assert re.search(r'<h1><span lang="de">Verträge hier kündigen</span> <span class="legal-translation">\(', page)
+    assert '<span lang="de">jetzt kündigen</span>' in page
+    assert '<a class="cancel-link" href="/s/demo/cancel/"><span lang="de">Verträge hier kündigen</span>' in page
+
+
+def test_elsewhere_and_in_german_the_wording_is_said_once(client, demo_studio):
+    german = client.get(f"{URL}?lang=de").content.decode()
+    assert "<h1>Verträge hier kündigen</h1>" in german and "legal-translation" not in german
+    demo_studio.timezone = "Europe/Vienna"
+    demo_studio.save()
+    english = client.get(f"{URL}?lang=en").content.decode()
+    assert "<h1>Cancel contracts here</h1>" in english and "legal-translation" not in english
