@@ -35,8 +35,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
+from portal.middleware import STUDIO_PATH
 from portal.models import PageViewDay, Studio, UpstreamDay
-from portal.pagecache import STUDIO_PATH
 from portal.perfectgym import timing
 
 logger = logging.getLogger("portal.counting")

@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -42,9 +41,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
+from portal.middleware import STUDIO_PATH, language_from_request
+
 logger = logging.getLogger("portal.pagecache")
 
-STUDIO_PATH = re.compile(r"^/s/([-a-zA-Z0-9_]+)/")
 # The request headers a public page's bytes depend on (besides the address): the language and htmx.
 VARY = ("Accept-Language", "Cookie", "HX-Request", "HX-Target", "HX-History-Restore-Request")
 # Response headers that belong to one response only, never replayed from the cache.
@@ -108,8 +108,6 @@ def bump(slug: str) -> None:
 
 
 def _language(request: HttpRequest) -> str:
-    from portal.middleware import language_from_request
-
     return language_from_request(request, "~")  # "~": the studio's default, whichever it is
 
 
